@@ -1,0 +1,46 @@
+//! The command-line layer: parse (clap), validate once into settings, call the library.
+//!
+//! Each subcommand lives in its own file with its raw arguments (`Args`) and a `run` that turns
+//! them into the library's checked settings. Exit codes: 0 success, 1 the input or a stage failed
+//! (or, for `validate`, the study is not usable), 2 a usage or configuration error.
+
+use clap::{Parser, Subcommand};
+
+mod link;
+mod synth;
+mod validate;
+
+/// Find loneliness personas per district, score districts and check the local offer for gaps.
+///
+/// A study folder holds one municipality's exports (see the README and shared/spec/INPUTS.md).
+/// Start with `loneliness synth` to make a synthetic one, then `loneliness validate` it.
+#[derive(Debug, Parser)]
+#[command(name = "loneliness", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Synth(synth::Args),
+    Validate(validate::Args),
+    Link(link::Args),
+}
+
+/// Parses the process arguments, runs the command and returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Synth(args) => synth::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Link(args) => link::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            err.exit_code()
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The input/output contract of `shared/spec/INPUTS.md`, in types.
+//!
+//! Both the synthetic generator (which writes study folders) and the ingest stage (which reads
+//! them) speak through this module, so the two cannot drift apart: file names, required columns,
+//! vocabularies, the BSN eleven-test and the pseudonym function live here once.
+
+pub mod bsn;
+pub mod files;
+pub mod pseudonym;
+pub mod vocab;
+
+pub use bsn::Bsn;
+pub use files::{SourceKind, SourceSpec};
+pub use pseudonym::{PseudoId, PseudonymKey};

@@ -1,0 +1,22 @@
+//! `loneliness`: from unlinked municipal sources to loneliness personas, district scores and gaps
+//! in the local offer.
+//!
+//! The modules follow the data's path; each stage knows only the stages before it:
+//!
+//! | module | stage |
+//! |---|---|
+//! | [`contract`] | the input/output contract (`shared/spec/INPUTS.md`) in types |
+//! | [`sources`] | read and validate a study folder, pseudonymise BSNs, quarantine bad rows |
+//! | [`link`] | deterministic and probabilistic (Fellegi-Sunter) record linkage |
+//! | [`synth`] | the synthetic municipality generator with ground truth (test bed, not a stage) |
+//! | [`cli`] | the thin command-line layer |
+
+pub mod cli;
+pub mod contract;
+pub mod error;
+pub mod io;
+pub mod link;
+pub mod sources;
+pub mod synth;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Ingest: read, validate and pseudonymise a study folder.
