@@ -7,8 +7,10 @@
 pub mod bsn;
 pub mod files;
 pub mod pseudonym;
+pub mod reason;
 pub mod vocab;
 
 pub use bsn::Bsn;
 pub use files::{SourceKind, SourceSpec};
 pub use pseudonym::{PseudoId, PseudonymKey};
+pub use reason::Reason;
