@@ -261,11 +261,7 @@ pub fn build_world(params: &CheckedParams) -> Result<World> {
     let base = persona::base_shares(profile);
     let weights: Vec<f64> = profile.wijk.iter().map(|w| w.weight).collect();
     let sizes = apportion(params.residents, &weights);
-    let shares: Vec<[f64; 8]> = profile
-        .wijk
-        .iter()
-        .map(|w| persona::wijk_shares(profile, &base, w))
-        .collect();
+    let shares: Vec<[f64; 8]> = persona::all_wijk_shares(profile, &base);
     let mut first_buurt = Vec::with_capacity(profile.wijk.len());
     let mut acc = 0;
     for w in &profile.wijk {

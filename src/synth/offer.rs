@@ -428,20 +428,68 @@ pub fn design_offers(world: &World) -> Result<OfferDesign> {
     // An offer that happens to fit a gap pair is narrowed (doelgroepen, ages, languages or
     // elements restricted to its own persona's needs) until it no longer does; if nothing
     // separates the two personas, the gap wijk is removed from its area.
+    // A separation may swap in a doelgroep, language or element, so repeat until no offer fits
+    // any gap; after a few passes only shrink areas, which always terminates.
     let all_codes: Vec<String> = profile.wijk.iter().map(|w| w.code.clone()).collect();
-    for &(w, p) in &gaps {
-        let wp = &profile.wijk[w];
-        let gap_need = &PERSONAS[usize::from(p) - 1].need;
-        for o in offers.iter_mut() {
-            if failures(o, gap_need, &wp.code, &wp.buurten).is_empty()
-                && !separate(o, gap_need, &wp.code, &wp.buurten)
-            {
-                let area = o.gebied.get_or_insert_with(|| all_codes.clone());
-                area.retain(|c| c != &wp.code && !wp.buurten.contains(c));
+    for pass in 0..20 {
+        let mut changed = false;
+        for &(w, p) in &gaps {
+            let wp = &profile.wijk[w];
+            let gap_need = &PERSONAS[usize::from(p) - 1].need;
+            for o in offers.iter_mut() {
+                if !failures(o, gap_need, &wp.code, &wp.buurten).is_empty() {
+                    continue;
+                }
+                changed = true;
+                if pass >= 5 || !separate(o, gap_need, &wp.code, &wp.buurten) {
+                    let area = o.gebied.get_or_insert_with(|| all_codes.clone());
+                    area.retain(|c| c != &wp.code && !wp.buurten.contains(c));
+                }
             }
+        }
+        if !changed {
+            break;
         }
     }
     offers.retain(|o| o.gebied.as_ref().is_none_or(|g| !g.is_empty()));
+    // A covered pair that lost its offers to the shrinking gets a dedicated offer, separated from
+    // the gaps of its wijk.
+    for (w, wp) in profile.wijk.iter().enumerate() {
+        for p in 1..=8u8 {
+            if presence[w][usize::from(p) - 1] == 0 || is_gap(w, p) {
+                continue;
+            }
+            let need = &PERSONAS[usize::from(p) - 1].need;
+            if offers
+                .iter()
+                .any(|o| failures(o, need, &wp.code, &wp.buurten).is_empty())
+            {
+                continue;
+            }
+            let wijk_gaps: Vec<&Need> = gaps
+                .iter()
+                .filter(|g| g.0 == w)
+                .map(|g| &PERSONAS[usize::from(g.1) - 1].need)
+                .collect();
+            for _ in 0..50 {
+                let mut o = design(p, Some(vec![wp.code.clone()]), &wp.name, &mut rng);
+                for _ in 0..5 {
+                    for g in &wijk_gaps {
+                        if failures(&o, g, &wp.code, &wp.buurten).is_empty() {
+                            separate(&mut o, g, &wp.code, &wp.buurten);
+                        }
+                    }
+                }
+                let clean = wijk_gaps
+                    .iter()
+                    .all(|g| !failures(&o, g, &wp.code, &wp.buurten).is_empty());
+                if clean && failures(&o, need, &wp.code, &wp.buurten).is_empty() {
+                    offers.push(o);
+                    break;
+                }
+            }
+        }
+    }
     // Stable ids in a sorted order: by designed persona, then area, then name.
     offers.sort_by(|a, b| {
         (a.designed_for, &a.gebied, &a.naam).cmp(&(b.designed_for, &b.gebied, &b.naam))

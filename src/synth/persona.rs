@@ -343,6 +343,31 @@ pub fn wijk_shares(profile: &Profile, base: &[f64; 8], wijk: &WijkProfile) -> [f
     out.map(|x| x / total)
 }
 
+/// Tilted persona shares for every wijk, raked so that their weighted mean over the wijken equals
+/// the municipal base shares (the tilt moves people between wijken, not in or out of the city).
+pub fn all_wijk_shares(profile: &Profile, base: &[f64; 8]) -> Vec<[f64; 8]> {
+    let total_weight: f64 = profile.wijk.iter().map(|w| w.weight).sum();
+    let mut adjusted = *base;
+    let mut shares: Vec<[f64; 8]> = Vec::new();
+    for _ in 0..50 {
+        shares = profile
+            .wijk
+            .iter()
+            .map(|w| wijk_shares(profile, &adjusted, w))
+            .collect();
+        let mut mean = [0.0; 8];
+        for (w, s) in profile.wijk.iter().zip(&shares) {
+            for k in 0..8 {
+                mean[k] += s[k] * w.weight / total_weight;
+            }
+        }
+        for k in 0..8 {
+            adjusted[k] *= base[k] / mean[k];
+        }
+    }
+    shares
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,7 +174,7 @@ pub struct WijkPopulation {
 }
 
 /// Adult counts per persona for a wijk of `n` adults: largest remainder, couple-only personas
-/// (4, 6, 7) rounded down to even counts with the spare adult going to the young singles.
+/// (4, 7) rounded down to even counts with the spare adult going to the young singles.
 pub fn persona_counts(n: usize, shares: &[f64; 8]) -> [usize; 8] {
     let mut counts = [0usize; 8];
     let mut rema: Vec<(usize, f64)> = Vec::new();
@@ -189,7 +189,7 @@ pub fn persona_counts(n: usize, shares: &[f64; 8]) -> [usize; 8] {
     for &(i, _) in rema.iter().take(n - used) {
         counts[i] += 1;
     }
-    for i in [3, 5, 6] {
+    for i in [3, 6] {
         if counts[i] % 2 == 1 {
             counts[i] -= 1;
             counts[1] += 1;
@@ -319,12 +319,16 @@ impl Builder<'_, '_> {
         } else {
             self.herkomst_general()
         };
-        let staat = if persona == 6 && chance(self.rng, 0.2) {
-            BurgerlijkeStaat::Partnerschap
-        } else {
-            BurgerlijkeStaat::Gehuwd
+        // Many Dutch couples live together unmarried (ongehuwd samenwonend).
+        let x = self.rng.random::<f64>();
+        let staat = match persona {
+            6 if x < 0.35 => BurgerlijkeStaat::Ongehuwd,
+            6 if x < 0.45 => BurgerlijkeStaat::Partnerschap,
+            4 if x < 0.15 => BurgerlijkeStaat::Ongehuwd,
+            _ => BurgerlijkeStaat::Gehuwd,
         };
         let married = self.marriage_date(a.min(b));
+        let married = (staat != BurgerlijkeStaat::Ongehuwd).then_some(married);
         let vestiging = years_ago(
             self.reference(),
             vest.0,
@@ -332,11 +336,12 @@ impl Builder<'_, '_> {
             self.rng,
         );
         let hh = self.household(persona, size, vestiging);
-        let p1 = self.person(hh, persona, a, s1, herkomst, staat, Some(married), false);
-        let p2 = self.person(hh, persona, b, s2, h2, staat, Some(married), false);
+        let p1 = self.person(hh, persona, a, s1, herkomst, staat, married, false);
+        let p2 = self.person(hh, persona, b, s2, h2, staat, married, false);
         (p1, p2)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn single(
         &mut self,
         persona: u8,
@@ -407,11 +412,26 @@ impl Builder<'_, '_> {
             };
             self.couple(4, 46, 65, h, size, (3.0, 30.0));
         }
-        for _ in 0..counts[5] / 2 {
+        // Working families; one in five has an adult child (18-24) at home, who belongs to the
+        // family's persona. A spare adult goes to the young singles.
+        let mut left = counts[5];
+        while left >= 2 {
             let h = self.herkomst_general();
-            let size = pick(self.rng, &[(3, 0.4), (4, 0.42), (5, 0.18)]);
-            self.couple(6, 30, 55, h, size, (0.5, 15.0));
+            if left >= 3 && chance(self.rng, 0.2) {
+                let size = pick(self.rng, &[(3, 0.45), (4, 0.4), (5, 0.15)]);
+                let (p1, _) = self.couple(6, 44, 56, h, size, (3.0, 20.0));
+                let hh = self.out.residents[p1].household;
+                let age = self.rng.random_range(18..=24);
+                let sex = self.sex(0.5);
+                self.person(hh, 6, age, sex, h, BurgerlijkeStaat::Ongehuwd, None, false);
+                left -= 3;
+            } else {
+                let size = pick(self.rng, &[(3, 0.4), (4, 0.42), (5, 0.18)]);
+                self.couple(6, 32, 55, h, size, (0.5, 15.0));
+                left -= 2;
+            }
         }
+        let spare_young = left;
         for _ in 0..counts[6] / 2 {
             let h = if chance(self.rng, 0.85) {
                 Herkomst::Nederland
@@ -476,7 +496,7 @@ impl Builder<'_, '_> {
             let h = self.herkomst_general();
             let age = self.rng.random_range(45..=66);
             let sex = self.sex(0.5);
-            let (staat, date) = if chance(self.rng, 0.5) {
+            let (staat, date) = if chance(self.rng, 0.65) {
                 (
                     BurgerlijkeStaat::Gescheiden,
                     Some(years_ago(reference, 1.0, 20.0, self.rng)),
@@ -487,7 +507,7 @@ impl Builder<'_, '_> {
             self.single(8, age, sex, h, staat, date, 1, (1.0, 20.0));
         }
         // Persona 2: young singles.
-        for _ in 0..counts[1] {
+        for _ in 0..counts[1] + spare_young {
             let h = self.herkomst_general();
             let age = self.rng.random_range(18..=30);
             let sex = self.sex(0.5);
@@ -604,6 +624,14 @@ fn draw_traits(pop: &mut WijkPopulation, reference: NaiveDate, rng: &mut ChaCha8
                         (Inkomensbron::Bijstand, 50.0),
                         (Inkomensbron::Loon, 45.0),
                         (Inkomensbron::Overig, 5.0),
+                    ],
+                ),
+                6 if k >= 2 => pick(
+                    rng,
+                    &[
+                        (Inkomensbron::Loon, 55.0),
+                        (Inkomensbron::Geen, 35.0),
+                        (Inkomensbron::Overig, 10.0),
                     ],
                 ),
                 6 => pick(
@@ -892,7 +920,7 @@ mod tests {
         for n in [37, 1000, 2221, 55_555] {
             let c = persona_counts(n, &shares);
             assert_eq!(c.iter().sum::<usize>(), n);
-            assert!(c[3] % 2 == 0 && c[5] % 2 == 0 && c[6] % 2 == 0);
+            assert!(c[3].is_multiple_of(2) && c[6].is_multiple_of(2));
         }
     }
 

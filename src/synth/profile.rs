@@ -227,7 +227,7 @@ impl Profile {
                 w.target_lonely(&self.loneliness),
                 w.target_severe(&self.loneliness),
             );
-            crate::ensure!(sv < l, Config: "wijk {code}: severe % ({sv}) must be below lonely % ({l})");
+            crate::ensure!(sv.total_cmp(&l).is_lt(), Config: "wijk {code}: severe % ({sv}) must be below lonely % ({l})");
         }
         Ok(())
     }
