@@ -42,17 +42,27 @@ fn jn(b: bool) -> &'static str {
 }
 
 /// Writes rows as CSV with the given delimiter into UTF-8 bytes.
-fn csv_bytes(header: &[&str], rows: &[Vec<String>], delimiter: u8) -> Result<Vec<u8>> {
+fn csv_bytes<I, R>(header: &[&str], rows: I, delimiter: u8) -> Result<Vec<u8>>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
     csv_bytes_with(header, rows, delimiter, csv::Terminator::Any(b'\n'))
 }
 
 /// As [`csv_bytes`] with a chosen line ending (the Windows export uses CRLF).
-fn csv_bytes_with(
+fn csv_bytes_with<I, R>(
     header: &[&str],
-    rows: &[Vec<String>],
+    rows: I,
     delimiter: u8,
     terminator: csv::Terminator,
-) -> Result<Vec<u8>> {
+) -> Result<Vec<u8>>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
     let mut w = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .terminator(terminator)
@@ -168,9 +178,10 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
         planted(params.noise.invalid_bsn),
         planted(params.noise.duplicate_row),
     );
-    // Entries: (position key, tie-break, row, reason).
-    let mut entries: Vec<(usize, usize, Vec<String>, Option<Reason>)> =
-        (0..n).map(|i| (i, 0, brp_row(i), None)).collect();
+    // Entries: (position key, tie-break, resident, replacement BSN, reason); rows are rendered
+    // only while writing, so a 500,000-row BRP is never held as strings twice.
+    type Entry = (usize, usize, usize, Option<String>, Option<Reason>);
+    let mut entries: Vec<Entry> = (0..n).map(|i| (i, 0, i, None, None)).collect();
     let mut picked = std::collections::BTreeSet::new();
     while picked.len() < (n_invalid + n_dup).min(n) {
         picked.insert(rng.random_range(0..n));
@@ -179,16 +190,22 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
     use rand::seq::SliceRandom;
     picked.shuffle(&mut rng);
     for (k, &i) in picked.iter().enumerate() {
-        let mut row = brp_row(i);
         if k < n_invalid {
-            row[0] = corrupt_bsn(world.residents[i].bsn.as_ref().expect("assigned"), &mut rng);
-            debug_assert!(Bsn::parse(&row[0]).is_err());
-            entries.push((rng.random_range(0..n), 1 + k, row, Some(Reason::InvalidBsn)));
+            let bad = corrupt_bsn(world.residents[i].bsn.as_ref().expect("assigned"), &mut rng);
+            debug_assert!(Bsn::parse(&bad).is_err());
+            entries.push((
+                rng.random_range(0..n),
+                1 + k,
+                i,
+                Some(bad),
+                Some(Reason::InvalidBsn),
+            ));
         } else {
             entries.push((
                 rng.random_range(i..n),
                 1 + k,
-                row,
+                i,
+                None,
                 Some(Reason::DuplicateRow),
             ));
         }
@@ -196,7 +213,7 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
     entries.sort_by_key(|e| (e.0, e.1));
     let mut quarantine = Vec::new();
     for (row_no, e) in entries.iter().enumerate() {
-        if let Some(reason) = e.3 {
+        if let Some(reason) = e.4 {
             quarantine.push(vec![
                 "brp".to_string(),
                 (row_no + 1).to_string(),
@@ -204,13 +221,20 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
             ]);
         }
     }
-    let brp_rows: Vec<Vec<String>> = entries.into_iter().map(|e| e.2).collect();
-    summary.brp_rows = brp_rows.len();
+    summary.brp_rows = entries.len();
     let brp_cols = crate::contract::SourceKind::Brp.spec().required_columns;
+    let brp_rows = entries.iter().map(|e| {
+        let mut row = brp_row(e.2);
+        if let Some(bad) = &e.3 {
+            row[0] = bad.clone();
+        }
+        row
+    });
     study.insert(
         "brp.csv".into(),
-        with_bom(csv_bytes(brp_cols, &brp_rows, b',')?),
+        with_bom(csv_bytes(brp_cols, brp_rows, b',')?),
     );
+    drop(entries);
 
     // inkomen.csv, wmo.csv, opvoedondersteuning.csv: sorted by BSN.
     let mut by_bsn: Vec<usize> = (0..n).collect();
@@ -498,25 +522,22 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
             .pseudo_id
             .cmp(&world.residents[b].pseudo_id)
     });
-    let rows: Vec<Vec<String>> = order
-        .iter()
-        .map(|&i| {
-            let r = &world.residents[i];
-            let o = world.outcomes[i];
-            vec![
-                r.pseudo_id.clone(),
-                profile.wijk[r.wijk].code.clone(),
-                buurt_codes[r.buurt].clone(),
-                r.persona.to_string(),
-                format!("{:.6}", o.p_lonely),
-                format!("{:.6}", o.p_severe),
-                u8::from(o.lonely).to_string(),
-                u8::from(o.severe).to_string(),
-                u8::from(respondent_set.contains(&i)).to_string(),
-                r.age.to_string(),
-            ]
-        })
-        .collect();
+    let rows = order.iter().map(|&i| {
+        let r = &world.residents[i];
+        let o = world.outcomes[i];
+        vec![
+            r.pseudo_id.clone(),
+            profile.wijk[r.wijk].code.clone(),
+            buurt_codes[r.buurt].clone(),
+            r.persona.to_string(),
+            format!("{:.6}", o.p_lonely),
+            format!("{:.6}", o.p_severe),
+            u8::from(o.lonely).to_string(),
+            u8::from(o.severe).to_string(),
+            u8::from(respondent_set.contains(&i)).to_string(),
+            r.age.to_string(),
+        ]
+    });
     truth.insert(
         "residents.csv".into(),
         csv_bytes(
@@ -532,7 +553,7 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
                 "respondent",
                 "age",
             ],
-            &rows,
+            rows,
             b',',
         )?,
     );
