@@ -42,7 +42,7 @@ pub fn run(args: Args) -> Result<i32> {
     study.write(&args.out, &args.truth)?;
     let s = &study.summary;
     println!(
-        "synth: {} residents in {} households ({} BRP rows), {} survey respondents, {} schuldhulp and {} huisbezoeken rows, {} offers with {} planted gaps -> study {} , truth {}",
+        "synth: {} residents in {} households ({} BRP rows), {} survey respondents, {} schuldhulp and {} huisbezoeken rows, {} offers with {} planted gaps -> study {}, truth {}",
         s.residents,
         s.households,
         s.brp_rows,

@@ -297,7 +297,7 @@ fn date_within(reference: NaiveDate, days_back: i64, rng: &mut ChaCha8Rng) -> Na
     reference - Duration::days(rng.random_range(1..=days_back))
 }
 
-/// Debt-counselling registrations: most residents with debts registered (85%).
+/// Debt-counselling registrations: 85% of households with debts, one registration each.
 pub fn schuldhulp(world: &World, names: &NamePools) -> Vec<SchuldhulpRow> {
     let mut c = Corruptor {
         world,
@@ -305,8 +305,15 @@ pub fn schuldhulp(world: &World, names: &NamePools) -> Vec<SchuldhulpRow> {
     };
     let reference = world.params.reference;
     let mut rows = Vec::new();
+    // Debts are a household matter: one member (the first adult listed) registers.
+    let mut registered = vec![false; world.households.len()];
     for i in 0..world.residents.len() {
-        if !world.residents[i].traits.debts || c.rng.random::<f64>() >= 0.85 {
+        let h = world.residents[i].household;
+        if !world.residents[i].traits.debts || registered[h] {
+            continue;
+        }
+        registered[h] = true;
+        if c.rng.random::<f64>() >= 0.85 {
             continue;
         }
         let raw = c.resident_raw(i);
