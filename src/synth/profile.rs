@@ -1,7 +1,7 @@
 //! Municipality profiles: the real figures a synthetic municipality is calibrated to.
 //!
 //! A profile is a TOML file. The builtins (`zoetermeer`, `den-haag`) are shipped in
-//! `datasets/profiles/` and embedded in the binary; `scripts/extract_profile.py` regenerates them
+//! `datasets/profiles/` and embedded in the binary; `datasets/profiles/extract_profile.py` regenerates them
 //! from `../shared/data` and `tests/synth_profiles.rs` checks that the shipped numbers still equal
 //! the data. The format (every percentage is 0-100):
 //!

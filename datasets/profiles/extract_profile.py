@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Extracts the real figures of a synthetic-municipality profile from ../shared/data.
 
-Usage: python3 scripts/extract_profile.py GM0637 zoetermeer 2711 > datasets/profiles/zoetermeer.toml
+Usage: python3 datasets/profiles/extract_profile.py GM0637 zoetermeer 2711 > datasets/profiles/zoetermeer.toml
 
 Sources: "CBS/RIVM, Gezondheid per wijk en buurt 2020" (RIVM_gezondheid2020_18plus.csv and
 _65plus.csv: Eenzaam_28, ErnstigZeerErnstigEenzaam_29) and "CBS, Kerncijfers wijken en buurten
@@ -11,7 +11,7 @@ neutral ("Wijk 00", "Buurt 0001"). tests/synth_profiles.rs checks the shipped fi
 import csv, sys, os
 
 gm, name, postcode_start = sys.argv[1], sys.argv[2], int(sys.argv[3])
-root = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
 rivm = os.path.join(root, "rivm-gezondheid-2012-2016-2020")
 digits = gm[2:]
 
@@ -36,7 +36,7 @@ p(f"# Synthetic-municipality profile: {kwb['GM_NAAM']} ({gm}).")
 p("# Real figures: CBS/RIVM, Gezondheid per wijk en buurt 2020 (loneliness per wijk, 18+ and 65+);")
 p("# CBS, Kerncijfers wijken en buurten 2020 (municipal structure). Licence CC BY 4.0.")
 p("# Wijk and buurt names are neutral (the data has no names); wijk weights and postcodes are invented.")
-p("# Regenerate: python3 scripts/extract_profile.py " + f"{gm} {name} {postcode_start}")
+p("# Regenerate: python3 datasets/profiles/extract_profile.py " + f"{gm} {name} {postcode_start}")
 p(f'name = "{name}"')
 p(f'gemeentecode = "{gm}"')
 p(f'gemeentenaam = "{kwb["GM_NAAM"]}"')
