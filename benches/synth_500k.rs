@@ -20,6 +20,7 @@ fn main() {
         year: 2024,
         profile: Profile::builtin(&profile).expect("profile"),
         noise: NoiseRates::default(),
+        base_year: None,
     }
     .check()
     .expect("parameters");

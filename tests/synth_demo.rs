@@ -16,6 +16,7 @@ fn bundled_demo_matches_the_generator() {
         year: 2024,
         profile: Profile::builtin("zoetermeer").unwrap(),
         noise: NoiseRates::default(),
+        base_year: None,
     }
     .check()
     .unwrap();

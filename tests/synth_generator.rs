@@ -14,6 +14,7 @@ fn study(profile: &str, residents: usize, seed: u64) -> SyntheticStudy {
         year: 2024,
         profile: Profile::builtin(profile).unwrap(),
         noise: NoiseRates::default(),
+        base_year: None,
     }
     .check()
     .unwrap();

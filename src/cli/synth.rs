@@ -27,6 +27,10 @@ pub struct Args {
     /// Profile name (zoetermeer, den-haag) or path to a profile TOML file.
     #[arg(long, default_value = "zoetermeer")]
     pub profile: String,
+    /// Build the municipality of this year and let it live until --year: with the same seed,
+    /// the same people a few years on (aged, some moved, died or newly arrived).
+    #[arg(long)]
+    pub base_year: Option<i32>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -36,6 +40,7 @@ pub fn run(args: Args) -> Result<i32> {
         year: args.year,
         profile: Profile::resolve(&args.profile)?,
         noise: NoiseRates::default(),
+        base_year: args.base_year,
     }
     .check()?;
     let study = generate(&params)?;

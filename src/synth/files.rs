@@ -668,6 +668,7 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
         "residents": params.residents,
         "seed": params.seed,
         "year": params.year,
+        "base_year": params.base_year,
         "reference_date": iso(params.reference),
         "profile": profile.name,
         "gemeentecode": profile.gemeentecode,

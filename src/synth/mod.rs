@@ -10,6 +10,7 @@
 //! ChaCha8 generators seeded from `(seed, stream, index)`, one per wijk or task, so output is
 //! byte-identical for the same parameters whatever the number of threads.
 
+pub mod evolve;
 pub mod files;
 pub mod names;
 pub mod noisy;
@@ -97,6 +98,10 @@ pub struct SynthParams {
     pub year: i32,
     pub profile: Profile,
     pub noise: NoiseRates,
+    /// Build the population of 1 January `base_year` and let it live until `year` (see
+    /// [`evolve`]); `None` means the base year is `year`. Same seed, same base year, a later
+    /// year: the same municipality some years on.
+    pub base_year: Option<i32>,
 }
 
 /// Parameters that passed [`SynthParams::check`].
@@ -108,6 +113,8 @@ pub struct CheckedParams {
     pub reference: NaiveDate,
     pub profile: Profile,
     pub noise: NoiseRates,
+    /// The year whose population is built and then aged to `year` (equal to `year` by default).
+    pub base_year: i32,
 }
 
 impl SynthParams {
@@ -135,8 +142,13 @@ impl SynthParams {
         ] {
             crate::ensure!((0.0..=0.5).contains(&v), Config: "noise rate {name} = {v} must be between 0 and 0.5");
         }
+        let base_year = self.base_year.unwrap_or(self.year);
+        crate::ensure!(base_year <= self.year && self.year - base_year <= 30,
+            Config: "--base-year must be at most --year and at most 30 years before it, got {base_year} for {}", self.year);
+        crate::ensure!(base_year >= 1990, Config: "--base-year must be 1990 or later, got {base_year}");
         self.profile.validate()?;
         Ok(CheckedParams {
+            base_year,
             residents: self.residents,
             seed: self.seed,
             year: self.year,
@@ -171,6 +183,7 @@ pub(crate) mod stream {
     pub const HUISBEZOEKEN: u64 = 7;
     pub const OFFER: u64 = 8;
     pub const BSN: u64 = 9;
+    pub const EVOLVE: u64 = 10;
 }
 
 /// The pseudonym key of a synthetic study: 64 hex characters derived from the seed (so the study
@@ -268,36 +281,25 @@ pub fn build_world(params: &CheckedParams) -> Result<World> {
         first_buurt.push(acc);
         acc += w.buurten.len();
     }
-    let pops: Vec<population::WijkPopulation> = (0..profile.wijk.len())
+    let base_reference = NaiveDate::from_ymd_opt(params.base_year, 1, 1).expect("checked year");
+    let ctx_for = |w: usize, reference: NaiveDate| WijkContext {
+        profile,
+        names: &names,
+        reference,
+        herkomst: &herkomst,
+        first_buurt: first_buurt[w],
+    };
+    let mut pops: Vec<population::WijkPopulation> = (0..profile.wijk.len())
         .into_par_iter()
         .map(|w| {
-            let ctx = WijkContext {
-                profile,
-                names: &names,
-                reference: params.reference,
-                herkomst: &herkomst,
-                first_buurt: first_buurt[w],
-            };
             let counts = population::persona_counts(sizes[w], &shares[w]);
             let mut rng = task_rng(params.seed, stream::POPULATION, w as u64);
-            population::build_wijk(&ctx, w, &counts, &mut rng)
+            population::build_wijk(&ctx_for(w, base_reference), w, &counts, &mut rng)
         })
         .collect();
-    let mut households = Vec::new();
-    let mut residents = Vec::with_capacity(params.residents);
-    let mut wijk_ranges = Vec::new();
-    for pop in pops {
-        let offset = households.len();
-        let start = residents.len();
-        households.extend(pop.households);
-        residents.extend(pop.residents.into_iter().map(|mut r| {
-            r.household += offset;
-            r
-        }));
-        wijk_ranges.push((start, residents.len()));
-    }
-    crate::ensure!(residents.len() == params.residents,
-        Data: "generated {} residents instead of {}", residents.len(), params.residents);
+    let total: usize = pops.iter().map(|p| p.residents.len()).sum();
+    crate::ensure!(total == params.residents,
+        Data: "generated {total} residents instead of {}", params.residents);
 
     // Unique valid BSNs: a fixed affine walk over the 8-digit prefixes, skipping those without a
     // check digit. 48271 is coprime with 90,000,000, so no prefix repeats.
@@ -311,8 +313,69 @@ pub fn build_world(params: &CheckedParams) -> Result<World> {
             return b;
         }
     };
-    for r in residents.iter_mut() {
+    for r in pops.iter_mut().flat_map(|p| p.residents.iter_mut()) {
         r.bsn = Some(next_bsn());
+    }
+
+    let lon = &profile.loneliness;
+    let targets: Vec<WijkTargets> = profile
+        .wijk
+        .iter()
+        .map(|wp| {
+            let suppressed = wp.lonely_18plus.is_none();
+            let pick = |own: Option<f64>, gemeente: Option<f64>| {
+                if suppressed { gemeente } else { own }.map(|v| v / 100.0)
+            };
+            WijkTargets {
+                lonely: wp.target_lonely(lon) / 100.0,
+                severe: wp.target_severe(lon) / 100.0,
+                lonely_65: pick(wp.lonely_65plus, lon.lonely_65plus),
+                severe_65: pick(wp.severe_65plus, lon.severe_65plus),
+            }
+        })
+        .collect();
+    // The wijk effects are solved on the base-year population.
+    let offsets: Vec<outcome::WijkOffsets> = pops
+        .par_iter()
+        .zip(&targets)
+        .map(|(p, &t)| outcome::calibrate(&p.residents, t))
+        .collect();
+    let mut fresh = evolve::FreshAddresses::new(acc);
+    for year in params.base_year..params.year {
+        let reference = NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("checked year");
+        for (w, pop) in pops.iter_mut().enumerate() {
+            let mut rng = task_rng(params.seed, stream::EVOLVE, (year as u64) << 16 | w as u64);
+            let taken = std::mem::replace(
+                pop,
+                population::WijkPopulation {
+                    households: Vec::new(),
+                    residents: Vec::new(),
+                },
+            );
+            *pop = evolve::evolve_wijk(
+                &ctx_for(w, reference),
+                w,
+                &shares[w],
+                taken,
+                &mut fresh,
+                &mut next_bsn,
+                &mut rng,
+            );
+        }
+    }
+
+    let mut households = Vec::new();
+    let mut residents = Vec::with_capacity(params.residents);
+    let mut wijk_ranges = Vec::new();
+    for pop in pops {
+        let offset = households.len();
+        let start = residents.len();
+        households.extend(pop.households);
+        residents.extend(pop.residents.into_iter().map(|mut r| {
+            r.household += offset;
+            r
+        }));
+        wijk_ranges.push((start, residents.len()));
     }
     let spare_bsns: Vec<Bsn> = (0..(params.residents / 100 + 50))
         .map(|_| next_bsn())
@@ -323,31 +386,12 @@ pub fn build_world(params: &CheckedParams) -> Result<World> {
         r.pseudo_id = key.pseudonymise(r.bsn.as_ref().expect("assigned above"));
     });
 
-    let lon = &profile.loneliness;
     let outcomes: Vec<Outcome> = wijk_ranges
         .par_iter()
         .enumerate()
         .map(|(w, &(s, e))| {
-            let wp = &profile.wijk[w];
-            let suppressed = wp.lonely_18plus.is_none();
-            let targets = WijkTargets {
-                lonely: wp.target_lonely(lon) / 100.0,
-                severe: wp.target_severe(lon) / 100.0,
-                lonely_65: if suppressed {
-                    lon.lonely_65plus
-                } else {
-                    wp.lonely_65plus
-                }
-                .map(|v| v / 100.0),
-                severe_65: if suppressed {
-                    lon.severe_65plus
-                } else {
-                    wp.severe_65plus
-                }
-                .map(|v| v / 100.0),
-            };
             let mut rng = task_rng(params.seed, stream::OUTCOME, w as u64);
-            outcome::wijk_outcomes(&residents[s..e], targets, &mut rng)
+            outcome::draw(&residents[s..e], &offsets[w], &mut rng)
         })
         .collect::<Vec<_>>()
         .into_iter()

@@ -146,12 +146,17 @@ pub struct WijkTargets {
     pub severe_65: Option<f64>,
 }
 
-/// Calibrates and draws the outcomes of one wijk's residents (in their order).
-pub fn wijk_outcomes(
-    residents: &[Resident],
-    targets: WijkTargets,
-    rng: &mut ChaCha8Rng,
-) -> Vec<Outcome> {
+/// The wijk effects (log-odds offsets) for residents under 65 and 65+.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WijkOffsets {
+    pub lonely_young: f64,
+    pub lonely_old: f64,
+    pub severe_young: f64,
+    pub severe_old: f64,
+}
+
+/// Solves the wijk effects so that the wijk's residents meet the targets.
+pub fn calibrate(residents: &[Resident], targets: WijkTargets) -> WijkOffsets {
     let x: Vec<f64> = residents.iter().map(lonely_logit).collect();
     let old: Vec<bool> = residents.iter().map(|r| r.age >= 65).collect();
     let ones = vec![1.0; x.len()];
@@ -163,22 +168,56 @@ pub fn wijk_outcomes(
         .collect();
     let y: Vec<f64> = residents.iter().map(severe_logit).collect();
     let (sy, sold) = solve_two_groups(&y, &p_lonely, &old, targets.severe, targets.severe_65);
+    WijkOffsets {
+        lonely_young: dy,
+        lonely_old: dold,
+        severe_young: sy,
+        severe_old: sold,
+    }
+}
+
+/// True probabilities under the given wijk effects, and outcomes drawn from them.
+pub fn draw(residents: &[Resident], offsets: &WijkOffsets, rng: &mut ChaCha8Rng) -> Vec<Outcome> {
     residents
         .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let cond = logistic(y[i] + if old[i] { sold } else { sy });
-            let p_severe = p_lonely[i] * cond;
-            let lonely = rng.random::<f64>() < p_lonely[i];
+        .map(|r| {
+            let old = r.age >= 65;
+            let p_lonely = logistic(
+                lonely_logit(r)
+                    + if old {
+                        offsets.lonely_old
+                    } else {
+                        offsets.lonely_young
+                    },
+            );
+            let cond = logistic(
+                severe_logit(r)
+                    + if old {
+                        offsets.severe_old
+                    } else {
+                        offsets.severe_young
+                    },
+            );
+            let lonely = rng.random::<f64>() < p_lonely;
             let severe = lonely && rng.random::<f64>() < cond;
             Outcome {
-                p_lonely: p_lonely[i],
-                p_severe,
+                p_lonely,
+                p_severe: p_lonely * cond,
                 lonely,
                 severe,
             }
         })
         .collect()
+}
+
+/// Calibrates and draws the outcomes of one wijk's residents (in their order).
+pub fn wijk_outcomes(
+    residents: &[Resident],
+    targets: WijkTargets,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Outcome> {
+    let offsets = calibrate(residents, targets);
+    draw(residents, &offsets, rng)
 }
 
 /// The eleven items in order; `true` for the emotional, negatively worded items 2, 3, 5, 6, 9, 10.

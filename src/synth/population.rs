@@ -120,7 +120,7 @@ fn birth_for_age(reference: NaiveDate, age: u32, rng: &mut ChaCha8Rng) -> NaiveD
 }
 
 /// A date `years` (fractional, drawn in [lo, hi)) before the reference date.
-fn years_ago(reference: NaiveDate, lo: f64, hi: f64, rng: &mut ChaCha8Rng) -> NaiveDate {
+pub(crate) fn years_ago(reference: NaiveDate, lo: f64, hi: f64, rng: &mut ChaCha8Rng) -> NaiveDate {
     let y = lo + (hi - lo) * rng.random::<f64>();
     reference - Duration::days((y * 365.25).round() as i64).max(Duration::days(1))
 }
@@ -788,7 +788,7 @@ fn provision(kind: Voorziening, reference: NaiveDate, rng: &mut ChaCha8Rng) -> P
 const POSTCODE_LETTERS: &[u8] = b"ABCDEGHJKLMNPRSTVWXZ";
 
 /// The letter pairs of a 4-digit area, in order, without the pairs Dutch postcodes never use.
-fn letter_pairs() -> Vec<[u8; 2]> {
+pub(crate) fn letter_pairs() -> Vec<[u8; 2]> {
     let mut out = Vec::new();
     for &a in POSTCODE_LETTERS {
         for &b in POSTCODE_LETTERS {
@@ -865,8 +865,9 @@ fn assign_addresses(
     }
 }
 
-/// Builds the population of one wijk with its own seeded RNG.
-pub fn build_wijk(
+/// Households and residents of one persona mix with their traits, not yet given addresses
+/// (the start of [`build_wijk`], and the newcomers of a later year).
+pub fn build_households(
     ctx: &WijkContext,
     wijk: usize,
     counts: &[usize; 8],
@@ -884,8 +885,23 @@ pub fn build_wijk(
     b.build(counts);
     let mut pop = b.out;
     draw_traits(&mut pop, ctx.reference, rng);
+    pop
+}
+
+/// Builds the population of one wijk with its own seeded RNG.
+pub fn build_wijk(
+    ctx: &WijkContext,
+    wijk: usize,
+    counts: &[usize; 8],
+    rng: &mut ChaCha8Rng,
+) -> WijkPopulation {
+    let mut pop = build_households(ctx, wijk, counts, rng);
     assign_addresses(ctx, wijk, &mut pop, rng);
-    // File order: by address, members in order.
+    sort_by_address(pop)
+}
+
+/// File order: households by buurt and address, members in their order within the household.
+pub fn sort_by_address(mut pop: WijkPopulation) -> WijkPopulation {
     let mut idx: Vec<usize> = (0..pop.households.len()).collect();
     idx.sort_by(|&a, &b| {
         (pop.households[a].buurt, &pop.households[a].address)
