@@ -20,6 +20,7 @@ pub mod persona;
 pub mod population;
 pub mod profile;
 pub mod survey;
+pub mod truth;
 
 use std::collections::BTreeMap;
 use std::path::Path;
