@@ -486,6 +486,12 @@ fn truth_links_point_at_real_residents() {
     let (hb_text, _, _) = encoding_rs::WINDOWS_1252.decode(&s.study_files["huisbezoeken.csv"]);
     let visits = table(hb_text.as_bytes(), b',');
     assert_eq!(links.len(), schuld.len() + visits.len());
+    for r in schuld.iter().chain(&visits) {
+        assert!(
+            r["huisnummer"].is_empty() || r["huisnummer"].parse::<u32>().is_ok(),
+            "numeric huisnummer"
+        );
+    }
     let (mut clean, mut outsiders) = (0, 0);
     for l in &links {
         let row: usize = l["row"].parse().unwrap();
@@ -509,6 +515,8 @@ fn truth_links_point_at_real_residents() {
                 assert_eq!(r["voornamen"], person["voornamen"]);
                 assert_eq!(r["geboortedatum"], person["geboortedatum"]);
                 assert_eq!(r["postcode"], person["postcode"]);
+                assert_eq!(r["huisnummer"], person["huisnummer"]);
+                assert_eq!(r["huisnummertoevoeging"], person["huisnummertoevoeging"]);
             } else {
                 let r = &visits[row - 1];
                 assert!(

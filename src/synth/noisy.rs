@@ -4,7 +4,8 @@
 //! not in the BRP (unlinked in the truth). Corruptions are drawn independently per row at the
 //! [`NoiseRates`](crate::synth::NoiseRates) and listed in the truth's `noise` column:
 //! `typo`, `initials`, `voorvoegsel_merged`, `voorvoegsel_dropped`, `date_swap`, `date_digit`,
-//! `previous_address`, `missing_<field>`, `non_resident`.
+//! `previous_address`, `missing_<field>`, `non_resident`. Both files carry the house number
+//! addition in an extra `huisnummertoevoeging` column, so `huisnummer` stays numeric.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::seq::SliceRandom;
@@ -25,6 +26,8 @@ pub struct Identity {
     pub birth: Option<NaiveDate>,
     pub postcode: String,
     pub huisnummer: String,
+    /// Written to an extra `huisnummertoevoeging` column (the contract keeps extra columns).
+    pub toevoeging: String,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +46,7 @@ pub struct HuisbezoekRow {
     pub birth: Option<NaiveDate>,
     pub postcode: String,
     pub huisnummer: String,
+    pub toevoeging: String,
     pub bezoekdatum: NaiveDate,
     pub signaal: Signaal,
     pub mantelzorger: bool,
@@ -210,7 +214,8 @@ impl Corruptor<'_> {
             noise.push("previous_address");
         }
         let mut postcode = address.postcode.clone();
-        let mut huisnummer = format!("{}{}", address.huisnummer, address.toevoeging);
+        let mut huisnummer = address.huisnummer.to_string();
+        let mut toevoeging = address.toevoeging.clone();
         if rng.random::<f64>() < n.missing_value {
             match rng.random_range(0..4) {
                 0 => {
@@ -219,6 +224,7 @@ impl Corruptor<'_> {
                 }
                 1 => {
                     huisnummer.clear();
+                    toevoeging.clear();
                     noise.push("missing_huisnummer");
                 }
                 2 => {
@@ -238,6 +244,7 @@ impl Corruptor<'_> {
                 birth,
                 postcode,
                 huisnummer,
+                toevoeging,
             },
             noise,
         )
@@ -388,6 +395,7 @@ pub fn huisbezoeken(world: &World, names: &NamePools) -> Vec<HuisbezoekRow> {
             birth: id.birth,
             postcode: id.postcode,
             huisnummer: id.huisnummer,
+            toevoeging: id.toevoeging,
             bezoekdatum: date_within(reference, 2 * 365, &mut c.rng),
             signaal: sig,
             mantelzorger: world.residents[i].traits.has_carer,
@@ -407,6 +415,7 @@ pub fn huisbezoeken(world: &World, names: &NamePools) -> Vec<HuisbezoekRow> {
             birth: id.birth,
             postcode: id.postcode,
             huisnummer: id.huisnummer,
+            toevoeging: id.toevoeging,
             bezoekdatum: date_within(reference, 2 * 365, &mut c.rng),
             signaal: sig,
             mantelzorger: c.rng.random::<f64>() < 0.3,
