@@ -71,6 +71,31 @@ impl PseudonymKey {
         mac.update(bsn.ascii());
         hex::encode(mac.finalize().into_bytes())
     }
+
+    /// The keyed HMAC state, prepared once. Keying hashes the padded key twice; cloning the
+    /// prepared state instead halves the work per BSN, which matters at 10^6 BSNs per study.
+    pub fn pseudonymiser(&self) -> Pseudonymiser {
+        Pseudonymiser(Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC accepts any key length"))
+    }
+}
+
+/// A prepared keyed HMAC (see [`PseudonymKey::pseudonymiser`]); gives the same pseudonyms as
+/// [`PseudonymKey::pseudonymise`]. Share it between threads by reference.
+#[derive(Clone)]
+pub struct Pseudonymiser(Hmac<Sha256>);
+
+impl std::fmt::Debug for Pseudonymiser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pseudonymiser(<redacted>)")
+    }
+}
+
+impl Pseudonymiser {
+    pub fn pseudonymise(&self, bsn: &Bsn) -> PseudoId {
+        let mut mac = self.0.clone();
+        mac.update(bsn.ascii());
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 #[cfg(test)]
@@ -87,6 +112,12 @@ mod tests {
         assert_eq!(
             id,
             "427bb0d5f3dee647cbf1cb05e941aef349327abaa1ad3fd7bb526dcccb48c24f"
+        );
+        let prepared = key.pseudonymiser();
+        assert_eq!(prepared.pseudonymise(&Bsn::parse("111222333").unwrap()), id);
+        assert_eq!(
+            prepared.pseudonymise(&Bsn::parse("123456782").unwrap()),
+            key.pseudonymise(&Bsn::parse("123456782").unwrap())
         );
     }
 
