@@ -248,11 +248,12 @@ fn known_source(name: &str) -> std::result::Result<&'static SourceSpec, String> 
         .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
         .ok_or_else(|| {
             let names: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
+            let wanted = name.trim().to_ascii_lowercase();
             let nearest = names
                 .iter()
-                .map(|n| (strsim::jaro_winkler(n, name), *n))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .filter(|(score, _)| *score > 0.8)
+                .map(|n| (strsim::damerau_levenshtein(n, &wanted), *n))
+                .min()
+                .filter(|(distance, _)| *distance <= 2)
                 .map(|(_, n)| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
             format!(
