@@ -275,7 +275,7 @@ fn map_columns(
                     at(&wanted),
                     format!(
                         "missing required column '{column}'{renamed}; found columns: {}{hint}",
-                        names.join(", ")
+                        shown_names(&names)
                     ),
                 ));
                 mapped.push((column, None, wanted));
@@ -317,6 +317,22 @@ fn map_columns(
         width: names.len(),
         header_line,
     })
+}
+
+/// The header names for a message, cut and with digit runs masked: a file without a header row
+/// has a data row there, and its BSN must not end up in an error message.
+fn shown_names(names: &[String]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(40)
+        .map(|n| super::quarantine::safe_value("", n))
+        .collect();
+    let more = names.len().saturating_sub(40);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// Convenience for callers that want the first problem only.
