@@ -69,7 +69,7 @@ impl PseudonymKey {
     pub fn pseudonymise(&self, bsn: &Bsn) -> PseudoId {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC accepts any key length");
         mac.update(bsn.ascii());
-        hex::encode(mac.finalize().into_bytes())
+        lower_hex(&mac.finalize().into_bytes())
     }
 
     /// The keyed HMAC state, prepared once. Keying hashes the padded key twice; cloning the
@@ -94,8 +94,19 @@ impl Pseudonymiser {
     pub fn pseudonymise(&self, bsn: &Bsn) -> PseudoId {
         let mut mac = self.0.clone();
         mac.update(bsn.ascii());
-        hex::encode(mac.finalize().into_bytes())
+        lower_hex(&mac.finalize().into_bytes())
     }
+}
+
+/// Lower-case hex by table lookup: the generic `hex::encode` iterator showed up in ingest profiles.
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -69,6 +69,9 @@ pub trait SourceRow: Sized + Send {
     }
 
     fn set_origin(&mut self, row: u32, extra: Vec<Box<str>>);
+
+    /// The 1-based data row number set by [`Self::set_origin`].
+    fn row(&self) -> u32;
 }
 
 /// Typed access to the cells of one row by spec column name.
@@ -330,11 +333,12 @@ fn check_birth(
 ) -> Result<(), Rejection> {
     let Some(born) = born else { return Ok(()) };
     let col = "geboortedatum";
-    let value = born.to_string();
+    // Formatted only on rejection: this runs for every row.
+    let value = || born.to_string();
     if born > reference {
         return Err(Rejection {
             column: col,
-            value,
+            value: value(),
             reason: Reason::FutureDate,
             detail: format!("birth date after the reference date {reference}"),
         });
@@ -343,7 +347,7 @@ fn check_birth(
     if age > MAX_AGE {
         return Err(Rejection {
             column: col,
-            value,
+            value: value(),
             reason: Reason::ImplausibleAge,
             detail: format!("age {age} on {reference}; at most {MAX_AGE} is plausible"),
         });
@@ -352,7 +356,7 @@ fn check_birth(
         if age < min {
             return Err(Rejection {
                 column: col,
-                value,
+                value: value(),
                 reason: Reason::ImplausibleAge,
                 detail: format!(
                     "age {age} on {reference}; this register extract lists residents aged {min}+"
@@ -432,6 +436,10 @@ impl SourceRow for Buurt {
         self.row = row;
         self.extra = extra;
     }
+
+    fn row(&self) -> u32 {
+        self.row
+    }
 }
 
 impl SourceRow for Resident {
@@ -496,6 +504,10 @@ impl SourceRow for Resident {
         self.row = row;
         self.extra = extra;
     }
+
+    fn row(&self) -> u32 {
+        self.row
+    }
 }
 
 const DJG_COLUMNS: [&str; 11] = [
@@ -552,6 +564,10 @@ impl SourceRow for SurveyResponse {
         self.row = row;
         self.extra = extra;
     }
+
+    fn row(&self) -> u32 {
+        self.row
+    }
 }
 
 impl SourceRow for Income {
@@ -571,6 +587,10 @@ impl SourceRow for Income {
     fn set_origin(&mut self, row: u32, extra: Vec<Box<str>>) {
         self.row = row;
         self.extra = extra;
+    }
+
+    fn row(&self) -> u32 {
+        self.row
     }
 }
 
@@ -595,6 +615,10 @@ impl SourceRow for WmoProvision {
         self.row = row;
         self.extra = extra;
     }
+
+    fn row(&self) -> u32 {
+        self.row
+    }
 }
 
 impl SourceRow for ParentingSupport {
@@ -615,6 +639,10 @@ impl SourceRow for ParentingSupport {
     fn set_origin(&mut self, row: u32, extra: Vec<Box<str>>) {
         self.row = row;
         self.extra = extra;
+    }
+
+    fn row(&self) -> u32 {
+        self.row
     }
 }
 
@@ -641,6 +669,10 @@ impl SourceRow for DebtRegistration {
         self.row = row;
         self.extra = extra;
     }
+
+    fn row(&self) -> u32 {
+        self.row
+    }
 }
 
 impl SourceRow for HomeVisit {
@@ -666,6 +698,10 @@ impl SourceRow for HomeVisit {
         self.row = row;
         self.extra = extra;
     }
+
+    fn row(&self) -> u32 {
+        self.row
+    }
 }
 
 impl SourceRow for Safety {
@@ -690,6 +726,10 @@ impl SourceRow for Safety {
     fn set_origin(&mut self, row: u32, extra: Vec<Box<str>>) {
         self.row = row;
         self.extra = extra;
+    }
+
+    fn row(&self) -> u32 {
+        self.row
     }
 }
 
@@ -798,5 +838,9 @@ impl SourceRow for Offer {
     fn set_origin(&mut self, row: u32, extra: Vec<Box<str>>) {
         self.row = row;
         self.extra = extra;
+    }
+
+    fn row(&self) -> u32 {
+        self.row
     }
 }

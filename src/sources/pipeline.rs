@@ -14,12 +14,14 @@
 //! 6. uniqueness among accepted rows: `duplicate_bsn` in the BRP; a repeated buurtcode in
 //!    `gebieden.csv`/`veiligheid.csv` or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`.
 //!
-//! Exact duplicates are recognised by a 128-bit hash of the row's fields (two independent SipHash
-//! passes); a false match would need a 2^-64-scale accident even at millions of rows, and keeping
-//! hashes instead of rows keeps memory flat.
+//! Exact duplicates are found with a fast 64-bit hash of the row's fields; every hash match is then
+//! verified by re-reading both rows from the file text and comparing them field by field, so a hash
+//! collision can never quarantine a row that is not a real copy. Keeping hashes and byte offsets
+//! instead of rows keeps memory flat. Unique values (BSN pseudonyms, buurtcodes) are verified
+//! against the accepted record the same way.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 use csv::ByteRecord;
@@ -40,6 +42,8 @@ const CHUNK: usize = 8192;
 pub struct Pending<T> {
     pub row: u32,
     pub line: u64,
+    /// Byte offset of the row in the decoded text (to re-read it when its hash matches another).
+    pub start: u64,
     pub outcome: Outcome<T>,
 }
 
@@ -49,40 +53,62 @@ pub enum Outcome<T> {
     },
     Empty,
     Parsed {
-        hash: u128,
+        hash: u64,
         result: std::result::Result<T, Rejection>,
         /// The unique column's value shown safely (for a duplicate message).
         unique_shown: String,
     },
 }
 
-/// Parses every data row of a loaded file.
+/// Parses every data row of a loaded file. Reading the next chunk (sequential) overlaps with
+/// parsing the current one (parallel).
 pub fn read_rows<T: SourceRow>(file: &LoadedFile, ctx: &Context<'_>) -> Result<Vec<Pending<T>>> {
     let mut rdr = reader(&file.text, file.delimiter);
-    let mut chunk: Vec<ByteRecord> = (0..CHUNK).map(|_| ByteRecord::new()).collect();
+    let mut current: Vec<ByteRecord> = (0..CHUNK).map(|_| ByteRecord::new()).collect();
+    let mut next: Vec<ByteRecord> = (0..CHUNK).map(|_| ByteRecord::new()).collect();
     let mut out = Vec::new();
     let mut header = ByteRecord::new();
     read_one(&mut rdr, &mut header, file)?;
+    let mut n = fill(&mut rdr, &mut current, file)?;
     let mut rows_before: u32 = 0;
     loop {
-        let mut n = 0;
-        while n < CHUNK && read_one(&mut rdr, &mut chunk[n], file)? {
-            n += 1;
-        }
         let first = rows_before;
-        let parsed: Vec<Pending<T>> = chunk[..n]
-            .par_iter()
-            .enumerate()
-            .map(|(i, rec)| parse_row(rec, first + 1 + i as u32, file, ctx))
-            .collect();
+        let more = n == CHUNK;
+        let (next_n, parsed) = rayon::join(
+            || {
+                if more {
+                    fill(&mut rdr, &mut next, file)
+                } else {
+                    Ok(0)
+                }
+            },
+            || {
+                current[..n]
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, rec)| parse_row(rec, first + 1 + i as u32, file, ctx))
+                    .collect::<Vec<Pending<T>>>()
+            },
+        );
         out.extend(parsed);
         rows_before = rows_before
             .checked_add(n as u32)
             .ok_or_else(|| Error::input(Location::file(&file.path), "more than 4 billion rows"))?;
-        if n < CHUNK {
+        if !more {
             return Ok(out);
         }
+        n = next_n?;
+        std::mem::swap(&mut current, &mut next);
     }
+}
+
+/// Reads up to a chunk of rows; returns how many.
+fn fill(rdr: &mut csv::Reader<&[u8]>, chunk: &mut [ByteRecord], file: &LoadedFile) -> Result<usize> {
+    let mut n = 0;
+    while n < chunk.len() && read_one(rdr, &mut chunk[n], file)? {
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn read_one(
@@ -105,7 +131,7 @@ fn parse_row<T: SourceRow>(
     file: &LoadedFile,
     ctx: &Context<'_>,
 ) -> Pending<T> {
-    let line = rec.position().map_or(0, |p| p.line());
+    let (line, start) = rec.position().map_or((0, 0), |p| (p.line(), p.byte()));
     let map = &file.columns;
     let outcome = if rec.len() != map.width {
         Outcome::Ragged { found: rec.len() }
@@ -136,21 +162,97 @@ fn parse_row<T: SourceRow>(
             unique_shown,
         }
     };
-    Pending { row, line, outcome }
+    Pending {
+        row,
+        line,
+        start,
+        outcome,
+    }
 }
 
-/// 128-bit hash of a sequence of byte strings (field boundaries included).
-pub fn hash_fields<'a>(fields: impl Iterator<Item = &'a [u8]> + Clone) -> u128 {
-    let half = |salt: u64| {
-        let mut h = DefaultHasher::new();
-        h.write_u64(salt);
-        for f in fields.clone() {
-            h.write_usize(f.len());
-            h.write(f);
+/// 64-bit hash of a sequence of byte strings, field boundaries included: a folded multiply per
+/// 8 bytes (the wyhash/foldhash idea). Not cryptographic; every match is verified by the caller.
+pub fn hash_fields<'a>(fields: impl Iterator<Item = &'a [u8]>) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    #[inline]
+    fn fold(a: u64, b: u64) -> u64 {
+        let m = u128::from(a) * u128::from(b);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+    let mut h: u64 = 0xD1B5_4A32_D192_ED03;
+    for f in fields {
+        h = fold(h ^ f.len() as u64, K);
+        let mut chunks = f.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            h = fold(h ^ w, K ^ 0xA076_1D64_78BD_642F);
         }
-        h.finish()
-    };
-    (u128::from(half(0x9E37_79B9_7F4A_7C15)) << 64) | u128::from(half(0xD1B5_4A32_D192_ED03))
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            h = fold(h ^ u64::from_le_bytes(buf), K ^ 0xE703_7ED1_A0B4_28DB);
+        }
+    }
+    fold(h, K)
+}
+
+/// A `Hasher` for keys that already are good 64-bit hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// The fields of the row starting at byte `start` of the decoded text.
+fn row_at(file: &LoadedFile, start: u64) -> ByteRecord {
+    let mut rec = ByteRecord::new();
+    let text = file.text.get(start as usize..).unwrap_or_default();
+    // The row was read before from the same bytes; reading it again cannot fail.
+    let _ = reader(text, file.delimiter).read_byte_record(&mut rec);
+    rec
+}
+
+/// Earlier rows by hash: the first (row, byte offset) per hash, plus rare true collisions.
+#[derive(Default)]
+struct SeenRows {
+    first: HashedMap<(u32, u64)>,
+    collided: Vec<(u64, u32, u64)>,
+}
+
+impl SeenRows {
+    /// The row number of an earlier exact copy of the row at `start`, or records it as seen.
+    fn copy_of(&mut self, file: &LoadedFile, hash: u64, row: u32, start: u64) -> Option<u32> {
+        let Some(&(first_row, first_start)) = self.first.get(&hash) else {
+            self.first.insert(hash, (row, start));
+            return None;
+        };
+        let this = row_at(file, start);
+        let same = |other: u64| row_at(file, other).iter().eq(this.iter());
+        if same(first_start) {
+            return Some(first_row);
+        }
+        let earlier = self
+            .collided
+            .iter()
+            .find(|(h, _, s)| *h == hash && same(*s))
+            .map(|(_, r, _)| *r);
+        if earlier.is_none() {
+            self.collided.push((hash, row, start));
+        }
+        earlier
+    }
 }
 
 /// The accepted records and rejected rows of one source.
@@ -169,10 +271,13 @@ pub fn decide<T: SourceRow>(
     reference: Option<NaiveDate>,
 ) -> Decided<T> {
     let rows_read = pending.len() as u64;
-    let mut records = Vec::with_capacity(pending.len());
+    let mut records: Vec<T> = Vec::with_capacity(pending.len());
     let mut quarantine = Vec::new();
-    let mut seen_rows: HashMap<u128, u32> = HashMap::with_capacity(pending.len());
-    let mut seen_keys: HashMap<u128, u32> = HashMap::new();
+    let mut seen_rows = SeenRows::default();
+    // Unique value hash -> index into `records` of its first holder (verified by comparing
+    // values), plus true collisions.
+    let mut seen_keys: HashedMap<usize> = HashedMap::default();
+    let mut key_collided: Vec<(u64, usize)> = Vec::new();
     let width = file.columns.width;
     for p in pending {
         let mut reject = |column: &str, value: String, reason: Reason, detail: String| {
@@ -203,7 +308,7 @@ pub fn decide<T: SourceRow>(
                 result,
                 unique_shown,
             } => {
-                if let Some(first) = seen_rows.get(&hash) {
+                if let Some(first) = seen_rows.copy_of(file, hash, p.row, p.start) {
                     reject(
                         "",
                         String::new(),
@@ -212,7 +317,6 @@ pub fn decide<T: SourceRow>(
                     );
                     continue;
                 }
-                seen_rows.insert(hash, p.row);
                 let checked = result.and_then(|t| match reference {
                     Some(date) => t.check_dates(date).map(|()| t),
                     None => Ok(t),
@@ -227,16 +331,34 @@ pub fn decide<T: SourceRow>(
                 if let (Some((col, reason, what)), Some(value)) = (T::UNIQUE, record.unique_value())
                 {
                     let key = hash_fields(std::iter::once(value.as_bytes()));
-                    if let Some(first) = seen_keys.get(&key) {
+                    let same = |i: usize| records[i].unique_value() == Some(value);
+                    let earlier = match seen_keys.get(&key) {
+                        None => {
+                            seen_keys.insert(key, records.len());
+                            None
+                        }
+                        Some(&i) if same(i) => Some(i),
+                        Some(_) => {
+                            let found = key_collided
+                                .iter()
+                                .find(|(k, i)| *k == key && same(*i))
+                                .map(|(_, i)| *i);
+                            if found.is_none() {
+                                key_collided.push((key, records.len()));
+                            }
+                            found
+                        }
+                    };
+                    if let Some(i) = earlier {
+                        let first_row = records[i].row();
                         reject(
                             file.columns.header(col),
                             unique_shown,
                             reason,
-                            format!("{what} already on row {first} (the first row is kept)"),
+                            format!("{what} already on row {first_row} (the first row is kept)"),
                         );
                         continue;
                     }
-                    seen_keys.insert(key, p.row);
                 }
                 records.push(record);
             }

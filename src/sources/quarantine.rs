@@ -72,6 +72,14 @@ fn to_csv(rows: &[QuarantinedRow]) -> std::io::Result<Vec<u8>> {
 /// [`MAX_VALUE_CHARS`].
 pub fn safe_value(column: &str, raw: &str) -> String {
     if column.eq_ignore_ascii_case("bsn") {
+        let t = raw.trim();
+        if t.is_ascii() && t.len() <= MAX_VALUE_CHARS {
+            // Fast path (computed for every BRP row): same result as `mask`.
+            let keep = t.len().min(2);
+            let mut s = "*".repeat(t.len() - keep);
+            s.push_str(&t[t.len() - keep..]);
+            return s;
+        }
         return cut(&mask(raw));
     }
     cut(&mask_digit_runs(raw))
@@ -119,6 +127,9 @@ mod tests {
     #[test]
     fn values_are_masked_and_cut() {
         assert_eq!(safe_value("BSN", "111222333"), "*******33");
+        assert_eq!(safe_value("bsn", " 1 "), mask("1"));
+        assert_eq!(safe_value("bsn", ""), mask(""));
+        assert_eq!(safe_value("bsn", "12é45"), mask("12é45"));
         assert_eq!(safe_value("naam", "Jan 111222333 x"), "Jan *******33 x");
         assert_eq!(safe_value("naam", "1234567"), "1234567");
         let long = "a".repeat(100);
