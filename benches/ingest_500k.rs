@@ -91,11 +91,29 @@ impl Gen {
 }
 
 const SURNAMES: [&str; 12] = [
-    "Jansen", "de Vries", "Bakker", "Visser", "Smit", "Yilmaz", "El Idrissi", "Meijer", "de Boer",
-    "Mulder", "Kaya", "Bos",
+    "Jansen",
+    "de Vries",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Yilmaz",
+    "El Idrissi",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Kaya",
+    "Bos",
 ];
 const GIVEN: [&str; 10] = [
-    "Anna", "Johannes Adrianus", "Fatma", "Mohamed", "Sanne", "Pieter", "Emine", "Daan", "Noor",
+    "Anna",
+    "Johannes Adrianus",
+    "Fatma",
+    "Mohamed",
+    "Sanne",
+    "Pieter",
+    "Emine",
+    "Daan",
+    "Noor",
     "Willem",
 ];
 const HERKOMST: [&str; 7] = [
@@ -119,7 +137,13 @@ fn write_fixture(dir: &Path, n: usize) -> std::io::Result<()> {
     std::fs::write(dir.join("pseudonym.key"), KEY)?;
     let mut g = Gen(0x2545_F491_4F6C_DD1D);
     let ids = bsns(n);
-    let buurt = |i: usize| format!("BU0637{:02}{:02}", i / BUURTEN_PER_WIJK, i % BUURTEN_PER_WIJK);
+    let buurt = |i: usize| {
+        format!(
+            "BU0637{:02}{:02}",
+            i / BUURTEN_PER_WIJK,
+            i % BUURTEN_PER_WIJK
+        )
+    };
 
     let mut f = file(dir, "gebieden.csv")?;
     writeln!(f, "buurtcode,buurtnaam,wijkcode,wijknaam")?;
@@ -175,7 +199,10 @@ fn write_fixture(dir: &Path, n: usize) -> std::io::Result<()> {
 
     let mut f = file(dir, "inkomen.csv")?;
     f.write_all(b"\xEF\xBB\xBF")?;
-    writeln!(f, "bsn;huishoudinkomen_percentiel;inkomensbron;minimaregeling")?;
+    writeln!(
+        f,
+        "bsn;huishoudinkomen_percentiel;inkomensbron;minimaregeling"
+    )?;
     let bron = ["loon", "aow", "bijstand", "zelfstandig", "geen"];
     for id in &ids {
         writeln!(
@@ -201,7 +228,12 @@ fn write_fixture(dir: &Path, n: usize) -> std::io::Result<()> {
     for i in 0..n * 3 / 5 {
         let id = &ids[g.below(n)];
         let end = if i % 2 == 0 { "" } else { "2023-12-31" };
-        writeln!(f, "{id},{},2020-{:02}-01,{end}", vz[g.below(6)], 1 + g.below(12))?;
+        writeln!(
+            f,
+            "{id},{},2020-{:02}-01,{end}",
+            vz[g.below(6)],
+            1 + g.below(12)
+        )?;
     }
     f.flush()?;
 
@@ -227,7 +259,10 @@ fn write_fixture(dir: &Path, n: usize) -> std::io::Result<()> {
     f.flush()?;
 
     let mut f = file(dir, "schuldhulp.csv")?;
-    writeln!(f, "geslachtsnaam,voornamen,geboortedatum,postcode,huisnummer,aanmelddatum,status")?;
+    writeln!(
+        f,
+        "geslachtsnaam,voornamen,geboortedatum,postcode,huisnummer,aanmelddatum,status"
+    )?;
     for _ in 0..n / 60 {
         writeln!(
             f,
@@ -262,7 +297,15 @@ fn write_fixture(dir: &Path, n: usize) -> std::io::Result<()> {
     let mut f = file(dir, "veiligheid.csv")?;
     writeln!(f, "buurtcode;veiligheidsindex;overlast")?;
     for i in 0..WIJKEN * BUURTEN_PER_WIJK {
-        writeln!(f, "{};{},{};{},{}", buurt(i), 5 + g.below(5), g.below(10), g.below(6), g.below(10))?;
+        writeln!(
+            f,
+            "{};{},{};{},{}",
+            buurt(i),
+            5 + g.below(5),
+            g.below(10),
+            g.below(6),
+            g.below(10)
+        )?;
     }
     f.flush()?;
 

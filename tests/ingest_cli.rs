@@ -24,11 +24,18 @@ fn usable_study_prints_an_aligned_table_and_exits_zero() {
     let t = TestStudy::valid();
     t.use_corpus("brp.csv", "brp_duplicate_row.csv");
     let out_dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = validate(&[t.path().as_os_str(), "--out".as_ref(), out_dir.path().as_os_str()]);
+    let (code, stdout, stderr) = validate(&[
+        t.path().as_os_str(),
+        "--out".as_ref(),
+        out_dir.path().as_os_str(),
+    ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(!stdout.contains('\x1b'), "no colours when not a terminal");
     let brp_line = stdout.lines().find(|l| l.starts_with("brp ")).unwrap();
-    assert!(brp_line.contains("duplicate_row 2, invalid_bsn 1"), "{stdout}");
+    assert!(
+        brp_line.contains("duplicate_row 2, invalid_bsn 1"),
+        "{stdout}"
+    );
     let header = stdout.lines().find(|l| l.starts_with("source")).unwrap();
     // Numbers are right-aligned under their headers.
     let col = header.find("quarantined").unwrap() + "quarantined".len();
@@ -56,7 +63,10 @@ fn fatal_problems_are_listed_one_per_line_and_exit_one() {
     t.remove("gebieden.csv");
     let (code, stdout, _) = validate(&[t.path().as_os_str()]);
     assert_eq!(code, 1);
-    let fatal: Vec<&str> = stdout.lines().filter(|l| l.starts_with("fatal: ")).collect();
+    let fatal: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("fatal: "))
+        .collect();
     assert_eq!(fatal.len(), 3, "{stdout}");
     assert!(stdout.contains("The study is not usable"));
 
@@ -69,10 +79,16 @@ fn fatal_problems_are_listed_one_per_line_and_exit_one() {
 #[test]
 fn required_source_without_accepted_rows_exits_one() {
     let t = TestStudy::valid();
-    t.write("gezondheidsmonitor.csv", "pseudo_id,weegfactor\nnot-a-pseudonym,1\n");
+    t.write(
+        "gezondheidsmonitor.csv",
+        "pseudo_id,weegfactor\nnot-a-pseudonym,1\n",
+    );
     let (code, stdout, _) = validate(&[t.path().as_os_str()]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("no accepted rows in required source gezondheidsmonitor"), "{stdout}");
+    assert!(
+        stdout.contains("no accepted rows in required source gezondheidsmonitor"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -28,7 +28,10 @@ fn semicolon_delimiter_is_detected() {
     t.use_corpus("brp.csv", "brp_semicolon.csv");
     let ing = t.ingest().unwrap();
     let s = &ing.summary.sources["brp"];
-    assert_eq!((s.delimiter.as_str(), s.rows_read, s.rows_accepted), (";", 2, 2));
+    assert_eq!(
+        (s.delimiter.as_str(), s.rows_read, s.rows_accepted),
+        (";", 2, 2)
+    );
     assert_eq!(ing.study.brp.records[1].geslachtsnaam, "Veldkamp");
 }
 
@@ -47,7 +50,10 @@ fn windows_1252_with_semicolons_dutch_dates_and_spaced_postcode() {
     t.use_corpus("huisbezoeken.csv", "huisbezoeken_cp1252.csv");
     let ing = t.ingest().unwrap();
     let s = &ing.summary.sources["huisbezoeken"];
-    assert_eq!((s.encoding.as_str(), s.delimiter.as_str()), ("windows-1252", ";"));
+    assert_eq!(
+        (s.encoding.as_str(), s.delimiter.as_str()),
+        ("windows-1252", ";")
+    );
     let v = &ing.study.huisbezoeken.records[0];
     assert_eq!(v.naam.as_deref(), Some("Hélène François-Müller"));
     assert_eq!(v.geboortedatum, Some(date(1941, 2, 3)));
@@ -114,7 +120,10 @@ fn header_only_file_is_valid_with_zero_rows() {
     t.use_corpus("inkomen.csv", "inkomen_header_only.csv");
     let ing = t.ingest().unwrap();
     let s = &ing.summary.sources["inkomen"];
-    assert_eq!((s.rows_read, s.rows_accepted, s.rows_quarantined), (0, 0, 0));
+    assert_eq!(
+        (s.rows_read, s.rows_accepted, s.rows_quarantined),
+        (0, 0, 0)
+    );
     assert!(ing.is_usable());
 }
 
@@ -148,7 +157,10 @@ fn quoted_newline_keeps_rows_and_physical_lines_apart() {
     let t = TestStudy::valid();
     t.use_corpus("brp.csv", "brp_quoted_newline.csv");
     let ing = t.ingest().unwrap();
-    assert_eq!(ing.study.brp.records[0].geslachtsnaam, "Testdorp\nTweede regel");
+    assert_eq!(
+        ing.study.brp.records[0].geslachtsnaam,
+        "Testdorp\nTweede regel"
+    );
     assert_eq!(ing.study.brp.records[1].row, 2);
     let rows = ing.quarantine.rows(SourceKind::Brp);
     assert_eq!(outcome(rows), vec![q(3, 5, "bsn", "invalid_bsn")]);
@@ -191,7 +203,10 @@ fn all_missing_columns_and_files_are_reported_at_once() {
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors[0].contains("column 'geslacht'"), "{errors:?}");
     assert!(errors[1].contains("column 'herkomst'"), "{errors:?}");
-    assert!(errors[2].contains("gezondheidsmonitor.csv: missing required file"), "{errors:?}");
+    assert!(
+        errors[2].contains("gezondheidsmonitor.csv: missing required file"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -208,7 +223,10 @@ fn binary_file_is_fatal_with_its_line() {
     let t = TestStudy::valid();
     t.use_corpus("brp.csv", "brp_binary.csv");
     let msg = fatal(&t);
-    assert!(msg.contains("brp.csv, line 2: this is not a text file"), "{msg}");
+    assert!(
+        msg.contains("brp.csv, line 2: this is not a text file"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -217,7 +235,10 @@ fn missing_files_and_key() {
     t.remove("veiligheid.csv");
     t.remove("sociale_kaart.csv");
     let ing = t.ingest().unwrap();
-    assert_eq!(ing.summary.absent_sources, vec!["veiligheid", "sociale_kaart"]);
+    assert_eq!(
+        ing.summary.absent_sources,
+        vec!["veiligheid", "sociale_kaart"]
+    );
     assert!(!ing.summary.sources.contains_key("veiligheid"));
     assert!(ing.study.veiligheid.is_empty());
 
@@ -256,9 +277,15 @@ fn study_toml_renames_files_and_columns() {
     assert_eq!(ing.summary.reference_date_rule, "study.toml reference_date");
 
     // A renamed column that is absent is reported under its file name.
-    t.write("study.toml", "[files]\nbrp = \"BRP export 2024.csv\"\n[columns.brp]\nbsn = \"nummer\"\n");
+    t.write(
+        "study.toml",
+        "[files]\nbrp = \"BRP export 2024.csv\"\n[columns.brp]\nbsn = \"nummer\"\n",
+    );
     let msg = fatal(&t);
-    assert!(msg.contains("column 'nummer': missing required column 'bsn' (named 'nummer'"), "{msg}");
+    assert!(
+        msg.contains("column 'nummer': missing required column 'bsn' (named 'nummer'"),
+        "{msg}"
+    );
 
     t.write("study.toml", "[files]\nbpr = \"x.csv\"\n");
     let msg = fatal(&t);
@@ -292,7 +319,10 @@ fn invalid_bsns_are_quarantined_masked() {
             "BSN must have 8 or 9 digits"
         ]
     );
-    assert_eq!(ing.summary.sources["brp"].quarantine_reasons["invalid_bsn"], 3);
+    assert_eq!(
+        ing.summary.sources["brp"].quarantine_reasons["invalid_bsn"],
+        3
+    );
 }
 
 #[test]
@@ -303,11 +333,20 @@ fn duplicate_bsns_keep_the_first_row_and_compare_zero_padded() {
     let rows = ing.quarantine.rows(SourceKind::Brp);
     assert_eq!(
         outcome(rows),
-        vec![q(3, 4, "bsn", "duplicate_bsn"), q(5, 6, "bsn", "duplicate_bsn")]
+        vec![
+            q(3, 4, "bsn", "duplicate_bsn"),
+            q(5, 6, "bsn", "duplicate_bsn")
+        ]
     );
     assert_eq!(rows[0].value, "*******10");
-    assert_eq!(rows[0].detail, "BSN already on row 1 (the first row is kept)");
-    assert_eq!(rows[1].detail, "BSN already on row 4 (the first row is kept)");
+    assert_eq!(
+        rows[0].detail,
+        "BSN already on row 1 (the first row is kept)"
+    );
+    assert_eq!(
+        rows[1].detail,
+        "BSN already on row 4 (the first row is kept)"
+    );
     assert_eq!(ing.study.brp.records[0].geslachtsnaam, "Testdorp");
 }
 
@@ -343,7 +382,10 @@ fn buurtcodes_must_be_known_in_gebieden() {
         ]
     );
     let last = &ing.study.brp.records[1];
-    assert_eq!((last.buurtcode.as_str(), last.wijkcode.as_str()), ("BU06370101", "WK063701"));
+    assert_eq!(
+        (last.buurtcode.as_str(), last.wijkcode.as_str()),
+        ("BU06370101", "WK063701")
+    );
 }
 
 #[test]
@@ -360,7 +402,9 @@ fn vocabularies_are_case_insensitive_and_closed() {
         ]
     );
     assert_eq!(rows[0].value, "marokkaans");
-    assert!(rows[0].detail.starts_with("expected one of: nederland, westers"));
+    assert!(rows[0]
+        .detail
+        .starts_with("expected one of: nederland, westers"));
     assert_eq!(ing.study.brp.len(), 1);
 }
 
@@ -395,7 +439,10 @@ fn impossible_dates_against_the_reference_date() {
             q(5, 6, "geboortedatum", "invalid_date")
         ]
     );
-    assert_eq!(rows[1].detail, "age 124 on 2024-01-01; at most 115 is plausible");
+    assert_eq!(
+        rows[1].detail,
+        "age 124 on 2024-01-01; at most 115 is plausible"
+    );
     // Born 2005-12-31: 18 on the reference date 2024-01-01, so kept.
     assert_eq!(ing.study.brp.records.last().unwrap().row, 6);
 }
@@ -413,7 +460,10 @@ fn gebieden_rejects_repeated_and_malformed_buurtcodes() {
             q(5, 6, "buurtcode", "invalid_value")
         ]
     );
-    assert_eq!(rows[0].detail, "buurtcode already on row 1 (the first row is kept)");
+    assert_eq!(
+        rows[0].detail,
+        "buurtcode already on row 1 (the first row is kept)"
+    );
     assert_eq!(ing.study.gebieden.len(), 3);
 }
 
@@ -458,7 +508,10 @@ fn wmo_rows_are_checked() {
         ]
     );
     let w = &ing.study.wmo.records[0];
-    assert_eq!((w.startdatum, w.einddatum), (date(2022, 2, 1), Some(date(2022, 12, 31))));
+    assert_eq!(
+        (w.startdatum, w.einddatum),
+        (date(2022, 2, 1), Some(date(2022, 12, 31)))
+    );
 }
 
 #[test]
@@ -481,7 +534,10 @@ fn sociale_kaart_rows_are_checked() {
     assert_eq!(o.talen, vec!["nl"]);
     assert_eq!(
         o.gebied,
-        vec![Area::Wijk("WK063700".into()), Area::Buurt("BU06370101".into())]
+        vec![
+            Area::Wijk("WK063700".into()),
+            Area::Buurt("BU06370101".into())
+        ]
     );
 }
 
@@ -500,6 +556,9 @@ fn schuldhulp_keeps_partial_rows_and_rejects_bad_values() {
     );
     let d = &ing.study.schuldhulp.records[0];
     assert_eq!(d.row, 3);
-    assert_eq!((d.postcode.clone(), d.huisnummer, d.status), (None, None, None));
+    assert_eq!(
+        (d.postcode.clone(), d.huisnummer, d.status),
+        (None, None, None)
+    );
     assert_eq!(d.geboortedatum, Some(date(1985, 3, 5)));
 }

@@ -53,7 +53,12 @@ fn no_raw_bsn_in_outputs_or_records() {
         ),
     );
     let ing = t.ingest().unwrap();
-    assert!(ing.quarantine.rows(loneliness::contract::SourceKind::Brp).len() >= 6);
+    assert!(
+        ing.quarantine
+            .rows(loneliness::contract::SourceKind::Brp)
+            .len()
+            >= 6
+    );
     let out = tempfile::tempdir().unwrap();
     ing.write(out.path()).unwrap();
 
@@ -66,7 +71,11 @@ fn no_raw_bsn_in_outputs_or_records() {
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         for n in &needles {
-            assert!(!text.contains(n.as_str()), "{} contains a raw BSN", f.display());
+            assert!(
+                !text.contains(n.as_str()),
+                "{} contains a raw BSN",
+                f.display()
+            );
         }
     }
     let debug = format!("{ing:?}");

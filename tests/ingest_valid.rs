@@ -11,8 +11,14 @@ fn valid_study_is_read_completely() {
     let t = TestStudy::valid();
     let ing = t.ingest().unwrap();
     let s = &ing.study;
-    assert_eq!(s.reference_date, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
-    assert!(ing.summary.reference_date_rule.contains("derived from brp.csv"));
+    assert_eq!(
+        s.reference_date,
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+    );
+    assert!(ing
+        .summary
+        .reference_date_rule
+        .contains("derived from brp.csv"));
     for (name, src) in &ing.summary.sources {
         assert_eq!(src.rows_quarantined, 0, "{name}: {:?}", ing.quarantine);
         assert_eq!(src.rows_read, src.rows_accepted, "{name}");
@@ -32,20 +38,29 @@ fn valid_study_is_read_completely() {
     assert_eq!(r.geslacht, Geslacht::Vrouw);
     assert_eq!(r.voorvoegsel.as_deref(), Some("van"));
     assert_eq!(s.brp.records[1].voorvoegsel, None);
-    assert_eq!(r.geboortedatum, NaiveDate::from_ymd_opt(1940, 5, 17).unwrap());
+    assert_eq!(
+        r.geboortedatum,
+        NaiveDate::from_ymd_opt(1940, 5, 17).unwrap()
+    );
 
     let q = &s.survey.records[1];
     assert_eq!(q.djg[0], Some(DjgAnswer::Nee));
     assert_eq!(q.djg[9], None);
     assert_eq!(q.weegfactor, 0.75);
     assert_eq!(q.beperking_bewegen, Some(true));
-    assert_eq!(s.wmo.records[0].voorziening, Voorziening::HuishoudelijkeHulp);
+    assert_eq!(
+        s.wmo.records[0].voorziening,
+        Voorziening::HuishoudelijkeHulp
+    );
     assert_eq!(s.wmo.records[0].einddatum, None);
     assert_eq!(s.wmo.records[0].pseudo_id, pseudo_id(&bsn(2)));
     assert_eq!(s.schuldhulp.records[1].geboortedatum, None);
     assert_eq!(s.veiligheid.records[0].veiligheidsindex, Some(7.4));
     let offer = &s.sociale_kaart.records[0];
-    assert_eq!(offer.elementen, vec![Element::Ontmoeten, Element::Bezigheden]);
+    assert_eq!(
+        offer.elementen,
+        vec![Element::Ontmoeten, Element::Bezigheden]
+    );
     assert_eq!(offer.gebied, vec![Area::Wijk("WK063700".into())]);
     assert_eq!(s.sociale_kaart.records[1].talen, vec!["nl", "tr"]);
     assert_eq!(s.sociale_kaart.records[1].gebied, vec![Area::Gemeente]);

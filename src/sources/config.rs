@@ -311,9 +311,13 @@ bsn = "BSN_nummer"
             c.reference_date,
             ReferenceDateRule::Explicit(NaiveDate::from_ymd_opt(2023, 7, 1).unwrap())
         );
-        let err = parse("reference_date = \"2023-02-30\"").unwrap_err().to_string();
+        let err = parse("reference_date = \"2023-02-30\"")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("calendar date"), "{err}");
-        let err = parse("reference_date = 2024-01-01T10:00:00").unwrap_err().to_string();
+        let err = parse("reference_date = 2024-01-01T10:00:00")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("calendar date"), "{err}");
     }
 
@@ -323,7 +327,9 @@ bsn = "BSN_nummer"
         assert!(err.contains("refrence_date"), "{err}");
         let err = parse("[files]\nbrpp = \"x.csv\"").unwrap_err().to_string();
         assert!(err.contains("did you mean `brp`"), "{err}");
-        let err = parse("[columns.brp]\nbsnn = \"x\"").unwrap_err().to_string();
+        let err = parse("[columns.brp]\nbsnn = \"x\"")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`bsnn` is not a column"), "{err}");
         let err = parse("year = 2024\nreference_date = 2024-01-01")
             .unwrap_err()

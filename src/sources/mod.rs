@@ -187,7 +187,13 @@ fn read_study(
     };
     let gebieden_file = &files[&SourceKind::Gebieden];
     let gebieden = decide::<Buurt>(read_rows(gebieden_file, &area_free)?, gebieden_file, None);
-    let gebieden = finish(gebieden, gebieden_file, SourceKind::Gebieden, &mut quarantine, &mut sources);
+    let gebieden = finish(
+        gebieden,
+        gebieden_file,
+        SourceKind::Gebieden,
+        &mut quarantine,
+        &mut sources,
+    );
 
     let buurten: BTreeMap<String, String> = gebieden
         .iter()
@@ -204,14 +210,19 @@ fn read_study(
     let brp_pending: Vec<Pending<Resident>> = read_rows(brp_file, &ctx)?;
     let (reference_date, latest) = reference_date(config, &brp_pending, brp_file)?;
     let brp = decide(brp_pending, brp_file, Some(reference_date));
-    let brp = finish(brp, brp_file, SourceKind::Brp, &mut quarantine, &mut sources);
+    let brp = finish(
+        brp,
+        brp_file,
+        SourceKind::Brp,
+        &mut quarantine,
+        &mut sources,
+    );
 
     macro_rules! source {
         ($kind:expr, $ty:ty) => {
             match files.get(&$kind) {
                 Some(file) => {
-                    let decided =
-                        decide::<$ty>(read_rows(file, &ctx)?, file, Some(reference_date));
+                    let decided = decide::<$ty>(read_rows(file, &ctx)?, file, Some(reference_date));
                     finish(decided, file, $kind, &mut quarantine, &mut sources)
                 }
                 None => Table::default(),
@@ -293,7 +304,9 @@ fn reference_date(
             let next = NaiveDate::from_ymd_opt(latest.year() + 1, 1, 1).ok_or_else(|| {
                 Error::input(
                     Location::file(&brp_file.path),
-                    format!("latest date {latest} is too far in the future to derive a reference date"),
+                    format!(
+                        "latest date {latest} is too far in the future to derive a reference date"
+                    ),
                 )
             })?;
             Ok((next, Some(latest)))

@@ -108,7 +108,12 @@ impl<'a> Cells<'a> {
         })
     }
 
-    pub fn reject(&self, col: &'static str, reason: Reason, detail: impl Into<String>) -> Rejection {
+    pub fn reject(
+        &self,
+        col: &'static str,
+        reason: Reason,
+        detail: impl Into<String>,
+    ) -> Rejection {
         Rejection {
             column: col,
             value: safe_value(col, self.raw(col)),

@@ -103,7 +103,11 @@ pub fn read_rows<T: SourceRow>(file: &LoadedFile, ctx: &Context<'_>) -> Result<V
 }
 
 /// Reads up to a chunk of rows; returns how many.
-fn fill(rdr: &mut csv::Reader<&[u8]>, chunk: &mut [ByteRecord], file: &LoadedFile) -> Result<usize> {
+fn fill(
+    rdr: &mut csv::Reader<&[u8]>,
+    chunk: &mut [ByteRecord],
+    file: &LoadedFile,
+) -> Result<usize> {
     let mut n = 0;
     while n < chunk.len() && read_one(rdr, &mut chunk[n], file)? {
         n += 1;
@@ -111,11 +115,7 @@ fn fill(rdr: &mut csv::Reader<&[u8]>, chunk: &mut [ByteRecord], file: &LoadedFil
     Ok(n)
 }
 
-fn read_one(
-    rdr: &mut csv::Reader<&[u8]>,
-    rec: &mut ByteRecord,
-    file: &LoadedFile,
-) -> Result<bool> {
+fn read_one(rdr: &mut csv::Reader<&[u8]>, rec: &mut ByteRecord, file: &LoadedFile) -> Result<bool> {
     rdr.read_byte_record(rec).map_err(|e| {
         let line = e.position().map_or(0, |p| p.line());
         Error::input(
@@ -368,5 +368,58 @@ pub fn decide<T: SourceRow>(
         records,
         quarantine,
         rows_read,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::SourceKind;
+    use crate::sources::config::StudyConfig;
+
+    fn loaded(text: &str) -> (tempfile::TempDir, LoadedFile) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("veiligheid.csv"), text).unwrap();
+        let spec = SourceKind::Veiligheid.spec();
+        let file = crate::sources::dialect::load(dir.path(), spec, &StudyConfig::default())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        (dir, file)
+    }
+
+    fn starts(file: &LoadedFile) -> Vec<u64> {
+        let mut rdr = reader(&file.text, file.delimiter);
+        let mut rec = ByteRecord::new();
+        let mut out = Vec::new();
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            out.push(rec.position().unwrap().byte());
+        }
+        out[1..].to_vec()
+    }
+
+    #[test]
+    fn forced_hash_collisions_are_verified_field_by_field() {
+        let (_dir, file) =
+            loaded("buurtcode,veiligheidsindex,overlast\nBU1,1,2\nBU2,1,2\n\"BU1\",1,2\nBU2,1,2\n");
+        let s = starts(&file);
+        let mut seen = SeenRows::default();
+        // Every row gets the same (fake) hash: only real copies may be reported.
+        assert_eq!(seen.copy_of(&file, 7, 1, s[0]), None);
+        assert_eq!(seen.copy_of(&file, 7, 2, s[1]), None);
+        // Quoting does not change the fields: row 3 is a copy of row 1.
+        assert_eq!(seen.copy_of(&file, 7, 3, s[2]), Some(1));
+        assert_eq!(seen.copy_of(&file, 7, 4, s[3]), Some(2));
+    }
+
+    #[test]
+    fn field_boundaries_are_part_of_the_hash() {
+        let a: [&[u8]; 2] = [b"ab", b"c"];
+        let b: [&[u8]; 2] = [b"a", b"bc"];
+        assert_ne!(hash_fields(a.into_iter()), hash_fields(b.into_iter()));
+        let long: [&[u8]; 1] = [b"0123456789abcdefXYZ"];
+        let long2: [&[u8]; 1] = [b"0123456789abcdefXYz"];
+        assert_ne!(
+            hash_fields(long.into_iter()),
+            hash_fields(long2.into_iter())
+        );
     }
 }

@@ -53,15 +53,29 @@ const BRP_COLUMNS: [&str; 16] = [
 
 /// A valid BRP row for synthetic resident `i`, with some columns replaced.
 pub fn brp_row(i: usize, overrides: &[(&str, &str)]) -> String {
-    let surnames = ["Testdorp", "Bakkersma", "Oudewater", "Veldkamp", "Zandvoorde"];
+    let surnames = [
+        "Testdorp",
+        "Bakkersma",
+        "Oudewater",
+        "Veldkamp",
+        "Zandvoorde",
+    ];
     let given = ["Anna", "Bram", "Cor", "Dirk", "Eva"];
     let defaults = [
         bsn(i),
         surnames[i % 5].to_string(),
-        if i % 2 == 0 { "van".into() } else { String::new() },
+        if i.is_multiple_of(2) {
+            "van".into()
+        } else {
+            String::new()
+        },
         given[i % 5].to_string(),
         format!("19{}-05-17", 40 + i % 50),
-        if i % 2 == 0 { "V".into() } else { "M".into() },
+        if i.is_multiple_of(2) {
+            "V".into()
+        } else {
+            "M".into()
+        },
         "2711AB".into(),
         (i + 1).to_string(),
         String::new(),
@@ -115,7 +129,10 @@ impl TestStudy {
              BU06370002,Buurt 02,WK063700,Wijk 00\n\
              BU06370101,Buurt 11,WK063701,Wijk 01\n",
         );
-        t.write("brp.csv", &brp(&(0..5).map(|i| brp_row(i, &[])).collect::<Vec<_>>()));
+        t.write(
+            "brp.csv",
+            &brp(&(0..5).map(|i| brp_row(i, &[])).collect::<Vec<_>>()),
+        );
         t.write(
             "gezondheidsmonitor.csv",
             &format!(
