@@ -101,6 +101,25 @@ fn decimal_commas_in_semicolon_files() {
     );
 }
 
+#[test]
+fn crlf_line_endings_give_the_right_physical_lines() {
+    let t = TestStudy::valid();
+    t.use_corpus("brp.csv", "brp_crlf.csv");
+    let ing = t.ingest().unwrap();
+    assert_eq!(
+        outcome(ing.quarantine.rows(SourceKind::Brp)),
+        vec![q(2, 3, "bsn", "invalid_bsn"), q(5, 7, "bsn", "invalid_bsn")]
+    );
+    let r = &ing.study.brp.records;
+    assert_eq!(r[1].geslachtsnaam, "Veld\r\nkamp");
+    // A toevoeging written in huisnummer is split off unless the toevoeging column is filled.
+    let addr: Vec<_> = r
+        .iter()
+        .map(|x| (x.huisnummer, x.huisnummertoevoeging.as_deref()))
+        .collect();
+    assert_eq!(addr, vec![(12, Some("A")), (3, Some("b")), (12, Some("C"))]);
+}
+
 // ---- file structure -------------------------------------------------------------------------
 
 #[test]
@@ -551,8 +570,14 @@ fn schuldhulp_keeps_partial_rows_and_rejects_bad_values() {
         vec![
             q(1, 2, "geboortedatum", "invalid_date"),
             q(2, 3, "geboortedatum", "implausible_age"),
-            q(4, 5, "status", "invalid_value")
+            q(4, 5, "status", "invalid_value"),
+            q(6, 7, "huisnummer", "invalid_value")
         ]
+    );
+    let last = &ing.study.schuldhulp.records[1];
+    assert_eq!(
+        (last.huisnummer, last.huisnummertoevoeging.as_deref()),
+        (Some(15), Some("D"))
     );
     let d = &ing.study.schuldhulp.records[0];
     assert_eq!(d.row, 3);

@@ -150,7 +150,9 @@ pub fn load(
             "no header row; expected a header row".to_string(),
         )]);
     }
-    let header_line = header.position().map_or(1, |p| p.line());
+    let header_line = LineCounter::default()
+        .locate(&text, header.position().map_or(0, |p| p.byte()))
+        .0;
     let columns = map_columns(&header, header_line, spec, config, &path, delimiter)?;
     Ok(LoadedFile {
         path,
@@ -335,6 +337,38 @@ fn shown_names(names: &[String]) -> String {
     }
 }
 
+/// Physical line numbers of records, counted from byte offsets.
+///
+/// The `csv` crate's own line numbers are off by one in CRLF files, and a record's byte offset may
+/// point at a skipped line break before it; so the record's first content byte is found by
+/// skipping CR/LF bytes, and its line is 1 + the line feeds before that byte. Records arrive in
+/// file order, so counting continues from the previous record (linear in the file size).
+#[derive(Debug, Default, Clone)]
+pub struct LineCounter {
+    byte: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// Returns (line, first content byte) of a record whose `csv` position is `record_byte`.
+    pub fn locate(&mut self, text: &[u8], record_byte: u64) -> (u64, u64) {
+        let mut start = (record_byte as usize).min(text.len());
+        while start < text.len() && matches!(text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.byte {
+            self.newlines += text[self.byte..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+        } else {
+            self.newlines = text[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        self.byte = start;
+        (self.newlines + 1, start as u64)
+    }
+}
+
 /// Convenience for callers that want the first problem only.
 pub fn first(errors: Vec<Error>) -> Error {
     errors
@@ -355,6 +389,26 @@ mod tests {
         let (t, e) = decode(b"Ren\xe9\n".to_vec());
         assert_eq!(e, Encoding::Windows1252);
         assert_eq!(String::from_utf8(t).unwrap(), "René\n");
+    }
+
+    #[test]
+    fn lines_are_right_for_crlf_blank_lines_and_quoted_newlines() {
+        for (text, want) in [
+            (&b"h1,h2\r\na,b\r\nc,d\r\n"[..], vec![1, 2, 3]),
+            (b"h1,h2\r\n\r\n\r\na,b\r\nc,d\r\n", vec![1, 4, 5]),
+            (b"h1,h2\n\n\na,b\nc,d\n", vec![1, 4, 5]),
+            (b"\n\nh1,h2\na,\"x\ny\"\nc,d", vec![3, 4, 6]),
+            (b"h1,h2\r\na,\"x\r\ny\"\r\n,d\r\n", vec![1, 2, 4]),
+        ] {
+            let mut rdr = reader(text, b',');
+            let mut rec = csv::ByteRecord::new();
+            let mut counter = LineCounter::default();
+            let mut lines = Vec::new();
+            while rdr.read_byte_record(&mut rec).unwrap() {
+                lines.push(counter.locate(text, rec.position().unwrap().byte()).0);
+            }
+            assert_eq!(lines, want, "{}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ use super::quarantine::safe_value;
 use super::records::*;
 use super::values::{
     age_on, normalise_buurtcode, normalise_language, normalise_postcode, normalise_pseudo_id,
-    normalise_wijkcode, parse_count, parse_date, parse_decimal,
+    normalise_wijkcode, parse_count, parse_date, parse_decimal, split_huisnummer,
 };
 
 /// Oldest plausible age in years.
@@ -219,6 +219,21 @@ impl<'a> Cells<'a> {
                         ),
                     )
                 }),
+        }
+    }
+
+    /// A house number with an optional toevoeging written after it (`15D`, `15-D`, `15 bis`).
+    pub fn huisnummer(&self, col: &'static str) -> Cell<Option<(u32, Option<String>)>> {
+        match self.opt(col) {
+            None => Ok(None),
+            Some(s) => split_huisnummer(s).map(Some).ok_or_else(|| {
+                self.reject(
+                    col,
+                    Reason::InvalidValue,
+                    "expected a house number from 1 to 99999, optionally followed by a \
+                     toevoeging (15, 15D, 15-2, 15 bis)",
+                )
+            }),
         }
     }
 
@@ -459,8 +474,9 @@ impl SourceRow for Resident {
         let geboortedatum = c.req_date("geboortedatum")?;
         let geslacht = c.req_vocab("geslacht")?;
         let postcode = c.req_postcode("postcode")?;
-        let huisnummer = c.req_count("huisnummer", 1..=99_999)?;
-        let huisnummertoevoeging = c.text("huisnummertoevoeging");
+        c.req("huisnummer")?;
+        let (huisnummer, written_with_number) = c.huisnummer("huisnummer")?.expect("non-empty");
+        let huisnummertoevoeging = c.text("huisnummertoevoeging").or(written_with_number);
         let (buurtcode, wijkcode) = c.known_buurt("buurtcode", ctx)?;
         let burgerlijke_staat = c.req_vocab("burgerlijke_staat")?;
         let datum_burgerlijke_staat = c.date("datum_burgerlijke_staat")?;
@@ -653,12 +669,16 @@ impl SourceRow for ParentingSupport {
 
 impl SourceRow for DebtRegistration {
     fn parse(c: &Cells<'_>, _ctx: &Context<'_>) -> Result<Self, Rejection> {
+        let geboortedatum = c.date("geboortedatum")?;
+        let postcode = c.postcode("postcode")?;
+        let huisnummer = c.huisnummer("huisnummer")?;
         Ok(DebtRegistration {
             geslachtsnaam: c.text("geslachtsnaam"),
             voornamen: c.text("voornamen"),
-            geboortedatum: c.date("geboortedatum")?,
-            postcode: c.postcode("postcode")?,
-            huisnummer: c.count("huisnummer", 1..=99_999)?,
+            geboortedatum,
+            postcode,
+            huisnummer: huisnummer.as_ref().map(|h| h.0),
+            huisnummertoevoeging: huisnummer.and_then(|h| h.1),
             aanmelddatum: c.date("aanmelddatum")?,
             status: c.vocab("status")?,
             row: 0,
@@ -682,11 +702,15 @@ impl SourceRow for DebtRegistration {
 
 impl SourceRow for HomeVisit {
     fn parse(c: &Cells<'_>, _ctx: &Context<'_>) -> Result<Self, Rejection> {
+        let geboortedatum = c.date("geboortedatum")?;
+        let postcode = c.postcode("postcode")?;
+        let huisnummer = c.huisnummer("huisnummer")?;
         Ok(HomeVisit {
             naam: c.text("naam"),
-            geboortedatum: c.date("geboortedatum")?,
-            postcode: c.postcode("postcode")?,
-            huisnummer: c.count("huisnummer", 1..=99_999)?,
+            geboortedatum,
+            postcode,
+            huisnummer: huisnummer.as_ref().map(|h| h.0),
+            huisnummertoevoeging: huisnummer.and_then(|h| h.1),
             bezoekdatum: c.date("bezoekdatum")?,
             signaal_eenzaamheid: c.vocab("signaal_eenzaamheid")?,
             mantelzorger: c.boolean("mantelzorger")?,

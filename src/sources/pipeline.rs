@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use crate::contract::Reason;
 use crate::error::{Error, Location, Result};
 
-use super::dialect::{reader, LoadedFile};
+use super::dialect::{reader, LineCounter, LoadedFile};
 use super::parse::{Cells, Context, Rejection, SourceRow};
 use super::quarantine::{safe_value, QuarantinedRow};
 
@@ -64,29 +64,40 @@ pub enum Outcome<T> {
 /// parsing the current one (parallel).
 pub fn read_rows<T: SourceRow>(file: &LoadedFile, ctx: &Context<'_>) -> Result<Vec<Pending<T>>> {
     let mut rdr = reader(&file.text, file.delimiter);
-    let mut current: Vec<ByteRecord> = (0..CHUNK).map(|_| ByteRecord::new()).collect();
-    let mut next: Vec<ByteRecord> = (0..CHUNK).map(|_| ByteRecord::new()).collect();
+    let mut current = Chunk::new();
+    let mut next = Chunk::new();
+    let mut lines = LineCounter::default();
     let mut out = Vec::new();
     let mut header = ByteRecord::new();
     read_one(&mut rdr, &mut header, file)?;
-    let mut n = fill(&mut rdr, &mut current, file)?;
+    current.fill(&mut rdr, &mut lines, file)?;
     let mut rows_before: u32 = 0;
     loop {
         let first = rows_before;
+        let n = current.len;
         let more = n == CHUNK;
-        let (next_n, parsed) = rayon::join(
+        let (filled, parsed) = rayon::join(
             || {
                 if more {
-                    fill(&mut rdr, &mut next, file)
+                    next.fill(&mut rdr, &mut lines, file)
                 } else {
-                    Ok(0)
+                    Ok(())
                 }
             },
             || {
-                current[..n]
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, rec)| parse_row(rec, first + 1 + i as u32, file, ctx))
+                (0..n)
+                    .into_par_iter()
+                    .map(|i| {
+                        let (line, start) = current.at[i];
+                        parse_row(
+                            &current.records[i],
+                            first + 1 + i as u32,
+                            line,
+                            start,
+                            file,
+                            ctx,
+                        )
+                    })
                     .collect::<Vec<Pending<T>>>()
             },
         );
@@ -97,27 +108,48 @@ pub fn read_rows<T: SourceRow>(file: &LoadedFile, ctx: &Context<'_>) -> Result<V
         if !more {
             return Ok(out);
         }
-        n = next_n?;
+        filled?;
         std::mem::swap(&mut current, &mut next);
     }
 }
 
-/// Reads up to a chunk of rows; returns how many.
-fn fill(
-    rdr: &mut csv::Reader<&[u8]>,
-    chunk: &mut [ByteRecord],
-    file: &LoadedFile,
-) -> Result<usize> {
-    let mut n = 0;
-    while n < chunk.len() && read_one(rdr, &mut chunk[n], file)? {
-        n += 1;
+/// A reused buffer of rows with their (line, byte offset).
+struct Chunk {
+    records: Vec<ByteRecord>,
+    at: Vec<(u64, u64)>,
+    len: usize,
+}
+
+impl Chunk {
+    fn new() -> Chunk {
+        Chunk {
+            records: (0..CHUNK).map(|_| ByteRecord::new()).collect(),
+            at: vec![(0, 0); CHUNK],
+            len: 0,
+        }
     }
-    Ok(n)
+
+    /// Reads up to [`CHUNK`] rows.
+    fn fill(
+        &mut self,
+        rdr: &mut csv::Reader<&[u8]>,
+        lines: &mut LineCounter,
+        file: &LoadedFile,
+    ) -> Result<()> {
+        self.len = 0;
+        while self.len < CHUNK && read_one(rdr, &mut self.records[self.len], file)? {
+            let byte = self.records[self.len].position().map_or(0, |p| p.byte());
+            self.at[self.len] = lines.locate(&file.text, byte);
+            self.len += 1;
+        }
+        Ok(())
+    }
 }
 
 fn read_one(rdr: &mut csv::Reader<&[u8]>, rec: &mut ByteRecord, file: &LoadedFile) -> Result<bool> {
     rdr.read_byte_record(rec).map_err(|e| {
-        let line = e.position().map_or(0, |p| p.line());
+        let byte = e.position().map_or(0, |p| p.byte());
+        let line = LineCounter::default().locate(&file.text, byte).0;
         Error::input(
             Location::file(&file.path).line(line),
             format!("cannot read the row: {e}"),
@@ -128,10 +160,11 @@ fn read_one(rdr: &mut csv::Reader<&[u8]>, rec: &mut ByteRecord, file: &LoadedFil
 fn parse_row<T: SourceRow>(
     rec: &ByteRecord,
     row: u32,
+    line: u64,
+    start: u64,
     file: &LoadedFile,
     ctx: &Context<'_>,
 ) -> Pending<T> {
-    let (line, start) = rec.position().map_or((0, 0), |p| (p.line(), p.byte()));
     let map = &file.columns;
     let outcome = if rec.len() != map.width {
         Outcome::Ragged { found: rec.len() }

@@ -87,6 +87,8 @@ pub struct Resident {
     /// Normalised `1234AB`.
     pub postcode: String,
     pub huisnummer: u32,
+    /// The `huisnummertoevoeging` column; when empty, a toevoeging written in `huisnummer`
+    /// ("15D") is split off into it.
     pub huisnummertoevoeging: Option<String>,
     pub buurtcode: String,
     /// Joined from `gebieden.csv`.
@@ -166,6 +168,8 @@ pub struct DebtRegistration {
     pub geboortedatum: Option<NaiveDate>,
     pub postcode: Option<String>,
     pub huisnummer: Option<u32>,
+    /// Split off `huisnummer` when written together ("15D" -> 15 + "D"); upper case.
+    pub huisnummertoevoeging: Option<String>,
     pub aanmelddatum: Option<NaiveDate>,
     pub status: Option<SchuldStatus>,
     pub row: u32,
@@ -180,6 +184,8 @@ pub struct HomeVisit {
     pub geboortedatum: Option<NaiveDate>,
     pub postcode: Option<String>,
     pub huisnummer: Option<u32>,
+    /// Split off `huisnummer` when written together ("15D" -> 15 + "D"); upper case.
+    pub huisnummertoevoeging: Option<String>,
     pub bezoekdatum: Option<NaiveDate>,
     pub signaal_eenzaamheid: Option<Signaal>,
     pub mantelzorger: Option<bool>,

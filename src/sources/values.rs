@@ -102,6 +102,26 @@ pub fn parse_count(raw: &str) -> Option<u32> {
     raw.trim().parse().ok()
 }
 
+/// Splits a house number as exports write it: `15`, `15D`, `15-D`, `15 bis`, `15/2` into the number
+/// (1..=99999) and the toevoeging (upper-cased letters/digits, at most 6 characters after the
+/// separator). `None` when it does not start with a number.
+pub fn split_huisnummer(raw: &str) -> Option<(u32, Option<String>)> {
+    let s = raw.trim();
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    let number: u32 = s[..digits].parse().ok().filter(|n| *n >= 1)?;
+    let rest = s[digits..].trim_start_matches([' ', '-', '/']).trim();
+    if rest.is_empty() {
+        return Some((number, None));
+    }
+    if rest.chars().count() > 6 || !rest.chars().all(|c| c.is_alphanumeric() || c == ' ') {
+        return None;
+    }
+    Some((number, Some(rest.to_uppercase())))
+}
+
 /// Full years between two dates (the age on `at` of someone born on `born`).
 pub fn age_on(born: NaiveDate, at: NaiveDate) -> i32 {
     use chrono::Datelike;
@@ -174,6 +194,14 @@ mod tests {
         assert_eq!(age_on(d(2000, 6, 15), d(2018, 6, 14)), 17);
         assert_eq!(age_on(d(2000, 6, 15), d(2018, 6, 15)), 18);
         assert_eq!(normalise_language("TR").as_deref(), Some("tr"));
+        assert_eq!(split_huisnummer("15"), Some((15, None)));
+        assert_eq!(split_huisnummer(" 15D"), Some((15, Some("D".into()))));
+        assert_eq!(split_huisnummer("15-d"), Some((15, Some("D".into()))));
+        assert_eq!(split_huisnummer("15 bis"), Some((15, Some("BIS".into()))));
+        assert_eq!(split_huisnummer("15/2"), Some((15, Some("2".into()))));
+        assert_eq!(split_huisnummer("0"), None);
+        assert_eq!(split_huisnummer("D15"), None);
+        assert_eq!(split_huisnummer("15 achterhuis links"), None);
         assert_eq!(normalise_language("tur"), None);
     }
 }
