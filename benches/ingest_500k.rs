@@ -15,6 +15,7 @@ use loneliness::contract::{Bsn, PseudonymKey};
 use loneliness::sources::{ingest, StudyConfig};
 
 const KEY: &[u8] = b"bench-sleutel";
+const REPEATS: usize = 3;
 const WIJKEN: usize = 20;
 const BUURTEN_PER_WIJK: usize = 10;
 
@@ -36,10 +37,18 @@ fn main() {
         t0.elapsed().as_secs_f64()
     );
 
-    let t1 = Instant::now();
-    let config = StudyConfig::load(dir.path()).unwrap();
-    let ingested = ingest(dir.path(), &config).unwrap();
-    let read = t1.elapsed().as_secs_f64();
+    // The machine is shared: report the fastest of a few runs (and all of them).
+    let mut times = Vec::new();
+    let mut ingested = None;
+    for _ in 0..REPEATS {
+        drop(ingested.take());
+        let t1 = Instant::now();
+        let config = StudyConfig::load(dir.path()).unwrap();
+        ingested = Some(ingest(dir.path(), &config).unwrap());
+        times.push(t1.elapsed().as_secs_f64());
+    }
+    let ingested = ingested.unwrap();
+    let read = times.iter().copied().fold(f64::INFINITY, f64::min);
     let out = tempfile::tempdir().unwrap();
     let t2 = Instant::now();
     ingested.write(out.path()).unwrap();
@@ -55,7 +64,8 @@ fn main() {
     }
     println!(
         "ingest_500k: {total_rows} rows read, validated and pseudonymised in {read:.3} s \
-         ({:.0} rows/s); outputs written in {write:.3} s; {} threads",
+         ({:.0} rows/s, fastest of {REPEATS}: {times:.3?}); outputs written in {write:.3} s; {} \
+         threads",
         total_rows as f64 / read,
         rayon::current_num_threads()
     );

@@ -497,8 +497,13 @@ fn survey_rows_are_checked() {
             q(2, 3, "pseudo_id", "invalid_value"),
             q(3, 4, "djg01", "invalid_value"),
             q(4, 5, "weegfactor", "invalid_value"),
-            q(5, 6, "weegfactor", "missing_value")
+            q(5, 6, "weegfactor", "missing_value"),
+            q(6, 7, "pseudo_id", "invalid_value")
         ]
+    );
+    assert_eq!(
+        ing.quarantine.rows(SourceKind::Gezondheidsmonitor)[4].detail,
+        "pseudo_id already on row 1 (the first row is kept)"
     );
     assert_eq!(ing.study.survey.records[0].pseudo_id, "a".repeat(64));
     assert_eq!(
@@ -511,6 +516,26 @@ fn survey_rows_are_checked() {
             "moeite_rondkomen"
         ]
     );
+}
+
+#[test]
+fn inkomen_has_one_row_per_resident() {
+    let t = TestStudy::valid();
+    t.write(
+        "inkomen.csv",
+        &format!(
+            "bsn,huishoudinkomen_percentiel,inkomensbron,minimaregeling\n\
+             {0},45,loon,nee\n{1},8,bijstand,ja\n{0},50,loon,nee\n{1},,,\n",
+            bsn(0),
+            bsn(1)
+        ),
+    );
+    let ing = t.ingest().unwrap();
+    assert_eq!(
+        outcome(ing.quarantine.rows(SourceKind::Inkomen)),
+        vec![q(3, 4, "bsn", "duplicate_bsn"), q(4, 5, "bsn", "duplicate_bsn")]
+    );
+    assert_eq!(ing.study.inkomen.records[0].huishoudinkomen_percentiel, Some(45));
 }
 
 #[test]

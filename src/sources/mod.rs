@@ -218,25 +218,58 @@ fn read_study(
         &mut sources,
     );
 
-    macro_rules! source {
-        ($kind:expr, $ty:ty) => {
-            match files.get(&$kind) {
-                Some(file) => {
-                    let decided = decide::<$ty>(read_rows(file, &ctx)?, file, Some(reference_date));
-                    finish(decided, file, $kind, &mut quarantine, &mut sources)
-                }
-                None => Table::default(),
-            }
+    // After the BRP the remaining sources are independent: read them concurrently so one
+    // source's sequential steps (CSV scanning, in-order decisions) overlap another's parsing.
+    // Results are booked in spec order, so the outcome does not depend on scheduling.
+    let run = |kind: SourceKind| files.get(&kind).map(|file| (file, kind));
+    fn decided<'f, T: parse::SourceRow>(
+        source: Option<(&'f LoadedFile, SourceKind)>,
+        ctx: &Context<'_>,
+        reference: NaiveDate,
+    ) -> Result<Option<(pipeline::Decided<T>, &'f LoadedFile, SourceKind)>> {
+        source
+            .map(|(file, kind)| Ok((decide::<T>(read_rows(file, ctx)?, file, Some(reference)), file, kind)))
+            .transpose()
+    }
+    let r = reference_date;
+    let ((survey, inkomen), (wmo, (opvoed, small))) = rayon::join(
+        || {
+            rayon::join(
+                || decided::<SurveyResponse>(run(SourceKind::Gezondheidsmonitor), &ctx, r),
+                || decided::<Income>(run(SourceKind::Inkomen), &ctx, r),
+            )
+        },
+        || {
+            rayon::join(
+                || decided::<WmoProvision>(run(SourceKind::Wmo), &ctx, r),
+                || {
+                    (
+                        decided::<ParentingSupport>(run(SourceKind::Opvoedondersteuning), &ctx, r),
+                        (
+                            decided::<DebtRegistration>(run(SourceKind::Schuldhulp), &ctx, r),
+                            decided::<HomeVisit>(run(SourceKind::Huisbezoeken), &ctx, r),
+                            decided::<Safety>(run(SourceKind::Veiligheid), &ctx, r),
+                            decided::<Offer>(run(SourceKind::SocialeKaart), &ctx, r),
+                        ),
+                    )
+                },
+            )
+        },
+    );
+    let (schuldhulp, huisbezoeken, veiligheid, sociale_kaart) = small;
+    macro_rules! book {
+        ($d:expr) => {
+            book_source($d?, &mut quarantine, &mut sources)
         };
     }
-    let survey = source!(SourceKind::Gezondheidsmonitor, SurveyResponse);
-    let inkomen = source!(SourceKind::Inkomen, Income);
-    let wmo = source!(SourceKind::Wmo, WmoProvision);
-    let opvoed = source!(SourceKind::Opvoedondersteuning, ParentingSupport);
-    let schuldhulp = source!(SourceKind::Schuldhulp, DebtRegistration);
-    let huisbezoeken = source!(SourceKind::Huisbezoeken, HomeVisit);
-    let veiligheid = source!(SourceKind::Veiligheid, Safety);
-    let sociale_kaart = source!(SourceKind::SocialeKaart, Offer);
+    let survey = book!(survey);
+    let inkomen = book!(inkomen);
+    let wmo = book!(wmo);
+    let opvoed = book!(opvoed);
+    let schuldhulp = book!(schuldhulp);
+    let huisbezoeken = book!(huisbezoeken);
+    let veiligheid = book!(veiligheid);
+    let sociale_kaart = book!(sociale_kaart);
 
     let summary = IngestSummary {
         study: study_dir
@@ -311,6 +344,18 @@ fn reference_date(
             })?;
             Ok((next, Some(latest)))
         }
+    }
+}
+
+/// [`finish`] for a source that may be absent (an empty table then).
+fn book_source<T>(
+    decided: Option<(pipeline::Decided<T>, &LoadedFile, SourceKind)>,
+    quarantine: &mut Quarantine,
+    sources: &mut BTreeMap<String, SourceSummary>,
+) -> Table<T> {
+    match decided {
+        Some((d, file, kind)) => finish(d, file, kind, quarantine, sources),
+        None => Table::default(),
     }
 }
 

@@ -537,6 +537,14 @@ const DJG_COLUMNS: [&str; 11] = [
 ];
 
 impl SourceRow for SurveyResponse {
+    /// One row per respondent: a second row with the same pseudonym would count them twice.
+    const UNIQUE: Option<(&'static str, Reason, &'static str)> =
+        Some(("pseudo_id", Reason::InvalidValue, "pseudo_id"));
+
+    fn unique_value(&self) -> Option<&str> {
+        Some(&self.pseudo_id)
+    }
+
     fn parse(c: &Cells<'_>, _ctx: &Context<'_>) -> Result<Self, Rejection> {
         let pseudo_id = normalise_pseudo_id(c.req("pseudo_id")?).ok_or_else(|| {
             c.reject(
@@ -592,6 +600,14 @@ impl SourceRow for SurveyResponse {
 }
 
 impl SourceRow for Income {
+    /// One row per resident (INPUTS.md): a second income for the same BSN is refused.
+    const UNIQUE: Option<(&'static str, Reason, &'static str)> =
+        Some(("bsn", Reason::DuplicateBsn, "BSN"));
+
+    fn unique_value(&self) -> Option<&str> {
+        Some(&self.pseudo_id)
+    }
+
     fn parse(c: &Cells<'_>, ctx: &Context<'_>) -> Result<Self, Rejection> {
         Ok(Income {
             pseudo_id: c.pseudonymised_bsn("bsn", ctx)?,

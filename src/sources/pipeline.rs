@@ -11,8 +11,9 @@
 //!    happened to that earlier row;
 //! 4. field checks, column by column in the spec's order (see `parse`);
 //! 5. date checks against the reference date (`future_date`, `implausible_age`);
-//! 6. uniqueness among accepted rows: `duplicate_bsn` in the BRP; a repeated buurtcode in
-//!    `gebieden.csv`/`veiligheid.csv` or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`.
+//! 6. uniqueness among accepted rows: `duplicate_bsn` in the BRP and in `inkomen.csv` (one row per
+//!    resident); a repeated `pseudo_id` in the survey, buurtcode in `gebieden.csv`/`veiligheid.csv`
+//!    or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`.
 //!
 //! Exact duplicates are found with a fast 64-bit hash of the row's fields; every hash match is then
 //! verified by re-reading both rows from the file text and comparing them field by field, so a hash
