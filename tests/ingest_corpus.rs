@@ -36,6 +36,39 @@ fn semicolon_delimiter_is_detected() {
 }
 
 #[test]
+fn excel_separator_line_is_honoured() {
+    let t = TestStudy::valid();
+    t.use_corpus("brp.csv", "brp_excel_sep.csv");
+    let ing = t.ingest().unwrap();
+    let s = &ing.summary.sources["brp"];
+    assert_eq!((s.delimiter.as_str(), s.rows_accepted), (";", 2));
+    // The header is on line 2, so the first row is on line 3.
+    t.write(
+        "brp.csv",
+        &String::from_utf8(corpus("brp_excel_sep.csv"))
+            .unwrap()
+            .replacen("100000022", "100000023", 1),
+    );
+    let ing = t.ingest().unwrap();
+    assert_eq!(
+        outcome(ing.quarantine.rows(SourceKind::Brp)),
+        vec![q(2, 4, "bsn", "invalid_bsn")]
+    );
+}
+
+#[test]
+fn utf16_is_refused_with_advice() {
+    let t = TestStudy::valid();
+    t.use_corpus("brp.csv", "brp_utf16.csv");
+    let msg = fatal(&t);
+    assert!(
+        msg.contains("brp.csv, line 1: this file is UTF-16 text"),
+        "{msg}"
+    );
+    assert!(msg.contains("CSV UTF-8"), "{msg}");
+}
+
+#[test]
 fn utf8_bom_is_removed_before_the_header() {
     let t = TestStudy::valid();
     t.use_corpus("brp.csv", "brp_bom.csv");
@@ -533,9 +566,15 @@ fn inkomen_has_one_row_per_resident() {
     let ing = t.ingest().unwrap();
     assert_eq!(
         outcome(ing.quarantine.rows(SourceKind::Inkomen)),
-        vec![q(3, 4, "bsn", "duplicate_bsn"), q(4, 5, "bsn", "duplicate_bsn")]
+        vec![
+            q(3, 4, "bsn", "duplicate_bsn"),
+            q(4, 5, "bsn", "duplicate_bsn")
+        ]
     );
-    assert_eq!(ing.study.inkomen.records[0].huishoudinkomen_percentiel, Some(45));
+    assert_eq!(
+        ing.study.inkomen.records[0].huishoudinkomen_percentiel,
+        Some(45)
+    );
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! - An empty file (0 bytes, or only a BOM, spaces and line breaks) has no header: a fatal error.
 //!   A file with a header and no rows is valid and has 0 rows.
 //! - Delimiter: whichever of `;` and `,` occurs more often outside quotes in the header line
-//!   (`,` on a tie, including a one-column header).
+//!   (`,` on a tie, including a one-column header); an Excel `sep=;` first line decides it instead.
+//! - UTF-16 (Excel's "Unicode text") is refused with a message saying how to re-save the file.
 //! - Header names are matched ignoring case and surrounding spaces; `study.toml` may map a spec
 //!   column to another header name. A missing required column is fatal; a missing optional column
 //!   leaves its values missing; unknown columns are kept as extra columns. A spec column present
@@ -113,7 +114,14 @@ pub fn load(
     let path = config.file_path(study_dir, spec);
     let file_name = config.file_name(spec);
     let bytes = std::fs::read(&path).at(&path).map_err(|e| vec![e])?;
-    let (text, encoding) = decode(bytes);
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(vec![Error::input(
+            Location::file(&path).line(1),
+            "this file is UTF-16 text (Excel's \"Unicode text\"); expected UTF-8 or Windows-1252: \
+             save it as \"CSV UTF-8\"",
+        )]);
+    }
+    let (mut text, encoding) = decode(bytes);
     if let Some(pos) = text.iter().position(|&b| b == 0) {
         let line = 1 + text[..pos].iter().filter(|&&b| b == b'\n').count() as u64;
         return Err(vec![Error::input(
@@ -134,7 +142,7 @@ pub fn load(
             ),
         )]);
     }
-    let delimiter = detect_delimiter(&text);
+    let delimiter = take_excel_separator_line(&mut text).unwrap_or_else(|| detect_delimiter(&text));
     let mut reader = reader(&text, delimiter);
     let mut header = csv::ByteRecord::new();
     // Cannot fail on an in-memory slice with ByteRecord; a failure would still be reported.
@@ -195,6 +203,23 @@ pub fn decode(mut bytes: Vec<u8>) -> (Vec<u8>, Encoding) {
 fn windows_1252(bytes: &[u8]) -> Vec<u8> {
     let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
     text.into_owned().into_bytes()
+}
+
+/// Excel writes `sep=;` as the first line of some CSV exports. When present, it decides the
+/// delimiter and is blanked out: its bytes become `\r` (a line break the reader skips, and not a
+/// line feed, so physical line numbers of the rows stay right).
+pub fn take_excel_separator_line(text: &mut [u8]) -> Option<u8> {
+    let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+    let line = text[..end].strip_suffix(b"\r").unwrap_or(&text[..end]);
+    let delimiter = match line {
+        [s, e, p, b'=', d] if [s, e, p].map(u8::to_ascii_lowercase) == [b's', b'e', b'p'] => *d,
+        _ => return None,
+    };
+    if !matches!(delimiter, b',' | b';') {
+        return None;
+    }
+    text[..end].fill(b'\r');
+    Some(delimiter)
 }
 
 /// `;` or `,`: whichever occurs more often outside quotes on the first non-blank line.
@@ -409,6 +434,30 @@ mod tests {
             }
             assert_eq!(lines, want, "{}", String::from_utf8_lossy(text));
         }
+    }
+
+    #[test]
+    fn excel_separator_line_sets_the_delimiter_and_keeps_line_numbers() {
+        let mut text = b"sep=;\r\na;b\r\n1;2\r\n".to_vec();
+        assert_eq!(take_excel_separator_line(&mut text), Some(b';'));
+        let mut rdr = reader(&text, b';');
+        let mut rec = csv::ByteRecord::new();
+        let mut counter = LineCounter::default();
+        let mut got = Vec::new();
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            let line = counter.locate(&text, rec.position().unwrap().byte()).0;
+            got.push((line, rec.iter().map(|f| f.to_vec()).collect::<Vec<_>>()));
+        }
+        assert_eq!(
+            got,
+            vec![
+                (2, vec![b"a".to_vec(), b"b".to_vec()]),
+                (3, vec![b"1".to_vec(), b"2".to_vec()])
+            ]
+        );
+        let mut plain = b"bsn,sep\n".to_vec();
+        assert_eq!(take_excel_separator_line(&mut plain), None);
+        assert_eq!(plain, b"bsn,sep\n");
     }
 
     #[test]

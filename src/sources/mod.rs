@@ -228,7 +228,13 @@ fn read_study(
         reference: NaiveDate,
     ) -> Result<Option<(pipeline::Decided<T>, &'f LoadedFile, SourceKind)>> {
         source
-            .map(|(file, kind)| Ok((decide::<T>(read_rows(file, ctx)?, file, Some(reference)), file, kind)))
+            .map(|(file, kind)| {
+                Ok((
+                    decide::<T>(read_rows(file, ctx)?, file, Some(reference)),
+                    file,
+                    kind,
+                ))
+            })
             .transpose()
     }
     let r = reference_date;
