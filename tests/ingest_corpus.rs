@@ -284,9 +284,16 @@ fn binary_file_is_fatal_with_its_line() {
 #[test]
 fn missing_files_and_key() {
     let t = TestStudy::valid();
+    let out = tempfile::tempdir().unwrap();
+    t.ingest().unwrap().write(out.path()).unwrap();
+    assert!(out.path().join("quarantine/veiligheid.csv").exists());
     t.remove("veiligheid.csv");
     t.remove("sociale_kaart.csv");
     let ing = t.ingest().unwrap();
+    ing.write(out.path()).unwrap();
+    // No stale quarantine file of the earlier run for a source that is now absent.
+    assert!(!out.path().join("quarantine/veiligheid.csv").exists());
+    assert!(out.path().join("quarantine/brp.csv").exists());
     assert_eq!(
         ing.summary.absent_sources,
         vec!["veiligheid", "sociale_kaart"]

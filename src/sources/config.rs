@@ -52,7 +52,9 @@ pub const DEFAULT_SUPPRESSION_THRESHOLD: u32 = 10;
 #[serde(deny_unknown_fields)]
 pub struct Municipality {
     /// CBS code, e.g. `GM0637`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 

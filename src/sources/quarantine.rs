@@ -42,11 +42,21 @@ impl Quarantine {
     }
 
     /// Writes `dir/<source>.csv` for every source that was read (a header-only file means nothing
-    /// was rejected).
+    /// was rejected), and removes such a file left by an earlier run for a source that is now
+    /// absent, so the folder never reports rows that were not read this time.
     pub fn write(&self, dir: &Path) -> Result<()> {
-        for (kind, rows) in &self.by_source {
-            let path = dir.join(format!("{}.csv", kind.name()));
-            crate::io::write_atomic(&path, &to_csv(rows).map_err(|e| Error::io(&path, e))?)?;
+        crate::io::ensure_dir(dir)?;
+        for spec in crate::contract::files::SOURCES {
+            let path = dir.join(format!("{}.csv", spec.name));
+            match self.by_source.get(&spec.kind) {
+                Some(rows) => {
+                    crate::io::write_atomic(&path, &to_csv(rows).map_err(|e| Error::io(&path, e))?)?
+                }
+                None if path.exists() => {
+                    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?
+                }
+                None => {}
+            }
         }
         Ok(())
     }
