@@ -346,6 +346,16 @@ fn study_toml_renames_files_and_columns() {
         "{msg}"
     );
 
+    t.write(
+        "study.toml",
+        "[files]\nbrp = \"BRP export 2024.csv\"\n[columns.brp]\nbsn = \"bsn_nummer\"\nvoornamen = \"geslachtsnaam\"\n",
+    );
+    let msg = fatal(&t);
+    assert!(
+        msg.contains("header 'geslachtsnaam' would serve both 'geslachtsnaam' and 'voornamen'"),
+        "{msg}"
+    );
+
     t.write("study.toml", "[files]\nbpr = \"x.csv\"\n");
     let msg = fatal(&t);
     assert!(msg.contains("did you mean `brp`"), "{msg}");

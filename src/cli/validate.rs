@@ -202,6 +202,11 @@ fn render_table(ingested: &Ingested, args: &Args, style: Style) -> String {
             dir.join("summary.json").display(),
             dir.join("quarantine").display()
         );
+    } else if s.sources.values().any(|x| x.rows_quarantined > 0) {
+        let _ = writeln!(
+            out,
+            "\nRun with --out DIR to see every rejected row with its reason in DIR/quarantine/."
+        );
     }
     let unusable = ingested.unusable_sources();
     if unusable.is_empty() {

@@ -308,6 +308,21 @@ fn map_columns(
                 mapped.push((column, None, wanted));
             }
             [] => mapped.push((column, None, wanted)),
+            [i] if used[*i] => {
+                let other = mapped
+                    .iter()
+                    .find(|(_, idx, _)| *idx == Some(*i))
+                    .map_or("another column", |(name, _, _)| *name);
+                errors.push(Error::input(
+                    at(&names[*i]),
+                    format!(
+                        "header '{}' would serve both '{other}' and '{column}'; check [columns.{}] \
+                         in study.toml",
+                        names[*i], spec.name
+                    ),
+                ));
+                mapped.push((column, None, wanted));
+            }
             [i] => {
                 used[*i] = true;
                 mapped.push((column, Some(*i), names[*i].clone()));
