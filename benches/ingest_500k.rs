@@ -39,13 +39,16 @@ fn main() {
 
     // The machine is shared: report the fastest of a few runs (and all of them).
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
     let mut ingested = None;
     for _ in 0..REPEATS {
         drop(ingested.take());
+        let c1 = cpu_seconds();
         let t1 = Instant::now();
         let config = StudyConfig::load(dir.path()).unwrap();
         ingested = Some(ingest(dir.path(), &config).unwrap());
         times.push(t1.elapsed().as_secs_f64());
+        cpu.push(cpu_seconds() - c1);
     }
     let ingested = ingested.unwrap();
     let read = times.iter().copied().fold(f64::INFINITY, f64::min);
@@ -54,6 +57,7 @@ fn main() {
     ingested.write(out.path()).unwrap();
     let write = t2.elapsed().as_secs_f64();
 
+    println!("CPU time per ingest (user+sys, all threads; independent of other load): {cpu:.2?} s");
     let mut total_rows = 0;
     for (name, s) in &ingested.summary.sources {
         total_rows += s.rows_read;
@@ -69,6 +73,19 @@ fn main() {
         total_rows as f64 / read,
         rayon::current_num_threads()
     );
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks/s);
+/// 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn bsns(n: usize) -> Vec<String> {

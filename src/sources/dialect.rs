@@ -70,9 +70,13 @@ impl ColumnMap {
     /// Field index of a spec column; `None` when the (optional) column is absent.
     #[inline]
     pub fn index(&self, column: &str) -> Option<usize> {
+        // Called for every cell: compare length and first byte before the bytes.
+        let (len, first) = (column.len(), column.as_bytes().first());
         self.spec
             .iter()
-            .find(|(name, _, _)| *name == column)
+            .find(|(name, _, _)| {
+                name.len() == len && name.as_bytes().first() == first && *name == column
+            })
             .and_then(|(_, idx, _)| *idx)
     }
 

@@ -56,8 +56,6 @@ pub enum Outcome<T> {
     Parsed {
         hash: u64,
         result: std::result::Result<T, Rejection>,
-        /// The unique column's value shown safely (for a duplicate message).
-        unique_shown: String,
     },
 }
 
@@ -68,7 +66,9 @@ pub fn read_rows<T: SourceRow>(file: &LoadedFile, ctx: &Context<'_>) -> Result<V
     let mut current = Chunk::new();
     let mut next = Chunk::new();
     let mut lines = LineCounter::default();
-    let mut out = Vec::new();
+    // Sized up front from the line count: growing a vector of large rows by doubling would copy
+    // every row again (a quoted line break only makes this an overestimate).
+    let mut out = Vec::with_capacity(file.text.iter().filter(|&&b| b == b'\n').count() + 1);
     let mut header = ByteRecord::new();
     read_one(&mut rdr, &mut header, file)?;
     current.fill(&mut rdr, &mut lines, file)?;
@@ -186,14 +186,9 @@ fn parse_row<T: SourceRow>(
             t.set_origin(row, extra);
             t
         });
-        let unique_shown = match T::UNIQUE {
-            Some((col, _, _)) if result.is_ok() => safe_value(col, cells.raw(col)),
-            _ => String::new(),
-        };
         Outcome::Parsed {
             hash: hash_fields(rec.iter()),
             result,
-            unique_shown,
         }
     };
     Pending {
@@ -337,11 +332,7 @@ pub fn decide<T: SourceRow>(
                 Reason::MissingValue,
                 "every cell of the row is empty".to_string(),
             ),
-            Outcome::Parsed {
-                hash,
-                result,
-                unique_shown,
-            } => {
+            Outcome::Parsed { hash, result } => {
                 if let Some(first) = seen_rows.copy_of(file, hash, p.row, p.start) {
                     reject(
                         "",
@@ -385,9 +376,17 @@ pub fn decide<T: SourceRow>(
                     };
                     if let Some(i) = earlier {
                         let first_row = records[i].row();
+                        // The raw value is re-read from the file (rare path), shown safely.
+                        let this = row_at(file, p.start);
+                        let raw = file
+                            .columns
+                            .index(col)
+                            .and_then(|i| this.get(i))
+                            .map(String::from_utf8_lossy)
+                            .unwrap_or_default();
                         reject(
                             file.columns.header(col),
-                            unique_shown,
+                            safe_value(col, &raw),
                             reason,
                             format!("{what} already on row {first_row} (the first row is kept)"),
                         );
