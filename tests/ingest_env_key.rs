@@ -8,7 +8,10 @@ use ingest_support::*;
 fn key_from_environment_and_file_wins() {
     let t = TestStudy::valid();
     t.remove("pseudonym.key");
-    std::env::set_var("LONELINESS_PSEUDONYM_KEY", std::str::from_utf8(KEY).unwrap());
+    std::env::set_var(
+        "LONELINESS_PSEUDONYM_KEY",
+        std::str::from_utf8(KEY).unwrap(),
+    );
     let ing = t.ingest().unwrap();
     assert_eq!(ing.study.brp.records[0].pseudo_id, pseudo_id(&bsn(0)));
 
@@ -23,6 +26,9 @@ fn key_from_environment_and_file_wins() {
 
     std::env::set_var("LONELINESS_PSEUDONYM_KEY", "");
     let msg = t.ingest().unwrap_err().to_string();
-    assert!(msg.contains("LONELINESS_PSEUDONYM_KEY is set but empty"), "{msg}");
+    assert!(
+        msg.contains("LONELINESS_PSEUDONYM_KEY is set but empty"),
+        "{msg}"
+    );
     std::env::remove_var("LONELINESS_PSEUDONYM_KEY");
 }

@@ -413,14 +413,6 @@ impl LineCounter {
     }
 }
 
-/// Convenience for callers that want the first problem only.
-pub fn first(errors: Vec<Error>) -> Error {
-    errors
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| Error::Data("unknown ingest failure".into()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

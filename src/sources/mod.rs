@@ -95,7 +95,12 @@ impl Ingested {
 
 /// Reads and validates a study folder; the first fatal problem is the error.
 pub fn ingest(study_dir: &Path, config: &StudyConfig) -> Result<Ingested> {
-    ingest_reporting_all(study_dir, config).map_err(dialect::first)
+    ingest_reporting_all(study_dir, config).map_err(|errors| {
+        errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Error::Data("ingest failed without a reason".into()))
+    })
 }
 
 /// As [`ingest`], but returns every fatal problem found before any row was read (all missing files
@@ -222,21 +227,6 @@ fn read_study(
     // source's sequential steps (CSV scanning, in-order decisions) overlap another's parsing.
     // Results are booked in spec order, so the outcome does not depend on scheduling.
     let run = |kind: SourceKind| files.get(&kind).map(|file| (file, kind));
-    fn decided<'f, T: parse::SourceRow>(
-        source: Option<(&'f LoadedFile, SourceKind)>,
-        ctx: &Context<'_>,
-        reference: NaiveDate,
-    ) -> Result<Option<(pipeline::Decided<T>, &'f LoadedFile, SourceKind)>> {
-        source
-            .map(|(file, kind)| {
-                Ok((
-                    decide::<T>(read_rows(file, ctx)?, file, Some(reference)),
-                    file,
-                    kind,
-                ))
-            })
-            .transpose()
-    }
     let r = reference_date;
     let ((survey, inkomen), (wmo, (opvoed, small))) = rayon::join(
         || {
@@ -353,9 +343,25 @@ fn reference_date(
     }
 }
 
+/// Reads and decides one source when its file is present.
+type DecidedSource<'f, T> = Option<(pipeline::Decided<T>, &'f LoadedFile, SourceKind)>;
+
+fn decided<'f, T: parse::SourceRow>(
+    source: Option<(&'f LoadedFile, SourceKind)>,
+    ctx: &Context<'_>,
+    reference: NaiveDate,
+) -> Result<DecidedSource<'f, T>> {
+    source
+        .map(|(file, kind)| {
+            let pending = read_rows(file, ctx)?;
+            Ok((decide::<T>(pending, file, Some(reference)), file, kind))
+        })
+        .transpose()
+}
+
 /// [`finish`] for a source that may be absent (an empty table then).
 fn book_source<T>(
-    decided: Option<(pipeline::Decided<T>, &LoadedFile, SourceKind)>,
+    decided: DecidedSource<'_, T>,
     quarantine: &mut Quarantine,
     sources: &mut BTreeMap<String, SourceSummary>,
 ) -> Table<T> {
