@@ -2,7 +2,7 @@
 //!
 //! The `csv` reader is sequential; parsing and HMAC-ing a row is the expensive part, so rows are
 //! read into a reused chunk of `ByteRecord`s and parsed with rayon. Decisions that depend on earlier
-//! rows (duplicates) are made afterwards in file order, so the outcome never depends on threads.
+//! rows (repeated rows and keys) are made afterwards in file order, so the outcome never depends on threads.
 //!
 //! Order of checks for one row (the first failing check wins):
 //! 1. `ragged_row`: the row has a different number of fields than the header;
@@ -15,7 +15,7 @@
 //!    resident); a repeated `pseudo_id` in the survey, buurtcode in `gebieden.csv`/`veiligheid.csv`
 //!    or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`.
 //!
-//! Exact duplicates are found with a fast 64-bit hash of the row's fields; every hash match is then
+//! Exact copies of rows are found with a fast 64-bit hash of the row's fields; every hash match is then
 //! verified by re-reading both rows from the file text and comparing them field by field, so a hash
 //! collision can never quarantine a row that is not a real copy. Keeping hashes and byte offsets
 //! instead of rows keeps memory flat. Unique values (BSN pseudonyms, buurtcodes) are verified
@@ -291,7 +291,7 @@ pub struct Decided<T> {
     pub rows_read: u64,
 }
 
-/// Makes the in-order decisions (duplicates, dates, uniqueness) for parsed rows. `reference` is
+/// Makes the in-order decisions (repeated rows, dates, uniqueness) for parsed rows. `reference` is
 /// `None` only for `gebieden.csv`, which is read before the reference date is known and has no
 /// dates.
 pub fn decide<T: SourceRow>(
