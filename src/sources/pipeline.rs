@@ -1,8 +1,9 @@
 //! Reading one source: rows in chunks, parsed in parallel, then decided in file order.
 //!
 //! The `csv` reader is sequential; parsing and HMAC-ing a row is the expensive part, so rows are
-//! read into a reused chunk of `ByteRecord`s and parsed with rayon. Decisions that depend on earlier
-//! rows (repeated rows and keys) are made afterwards in file order, so the outcome never depends on threads.
+//! read into a reused chunk of `ByteRecord`s and parsed with rayon while the next chunk is read.
+//! Decisions that depend on earlier rows (repeated rows and keys) are made afterwards in file
+//! order, so the outcome never depends on threads.
 //!
 //! Order of checks for one row (the first failing check wins):
 //! 1. `ragged_row`: the row has a different number of fields than the header;
@@ -15,9 +16,9 @@
 //!    resident); a repeated `pseudo_id` in the survey, buurtcode in `gebieden.csv`/`veiligheid.csv`
 //!    or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`.
 //!
-//! Exact copies of rows are found with a fast 64-bit hash of the row's fields; every hash match is then
-//! verified by re-reading both rows from the file text and comparing them field by field, so a hash
-//! collision can never quarantine a row that is not a real copy. Keeping hashes and byte offsets
+//! Exact copies of rows are found with a fast 64-bit hash of the row's fields; every hash match is
+//! then verified by re-reading both rows from the file text and comparing them field by field, so
+//! a hash collision can never quarantine a row that is not a real copy. Keeping hashes and byte offsets
 //! instead of rows keeps memory flat. Unique values (BSN pseudonyms, buurtcodes) are verified
 //! against the accepted record the same way.
 
