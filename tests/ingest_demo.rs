@@ -30,12 +30,15 @@ fn demo_study_quarantine_matches_the_planted_truth_and_leaks_no_bsn() {
 
     let mut planted = BTreeSet::new();
     let mut rdr = csv::Reader::from_path(truth.join("quarantine.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (source, row, reason) = (at("source"), at("row"), at("reason"));
     for rec in rdr.records() {
         let rec = rec.unwrap();
         planted.insert((
-            rec[0].to_string(),
-            rec[1].parse::<u32>().unwrap(),
-            rec[2].to_string(),
+            rec[source].to_string(),
+            rec[row].parse::<u32>().unwrap(),
+            rec[reason].to_string(),
         ));
     }
     let mut found = BTreeSet::new();
