@@ -1,0 +1,323 @@
+//! Field comparisons: each turns a pair of cells into a small level index.
+//!
+//! Level 0 is "null" (a value missing on either side: neutral evidence, weight 0); level 1 is
+//! always "exact"; the last level is "else". Values are normalised and interned once per distinct
+//! value (shared dictionary for both sides), so an exact agreement is an integer comparison and
+//! only disagreeing pairs pay for a string similarity.
+
+use std::collections::HashMap;
+
+use super::normalize::{self, GivenNamesKey, SurnameKey};
+use super::spec::{CheckedComparison, Kind};
+use super::table::RecordTable;
+use crate::error::Result;
+
+/// Id of a missing value.
+pub const NULL_ID: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+enum Value {
+    Text(Box<str>),
+    Surname(SurnameKey),
+    Given(GivenNamesKey),
+    Date([u8; 8]),
+    Address {
+        postcode: Box<str>,
+        house_number: Option<Box<str>>,
+    },
+}
+
+/// One comparison, prepared for a pair of tables.
+#[derive(Debug, Clone)]
+pub struct PreparedComparison {
+    pub name: String,
+    pub kind: Kind,
+    /// Number of levels including "null".
+    pub n_levels: usize,
+    pub left_ids: Vec<u32>,
+    pub right_ids: Vec<u32>,
+    values: Vec<Value>,
+    /// Per value id: the value's frequency among the left (register) records, when the
+    /// comparison has term-frequency adjustment.
+    pub term_frequency: Option<Vec<f64>>,
+    pub term_frequency_minimum: f64,
+}
+
+impl PreparedComparison {
+    /// Normalises and interns both sides' column(s).
+    pub fn prepare(
+        c: &CheckedComparison,
+        left: &RecordTable,
+        right: &RecordTable,
+    ) -> Result<PreparedComparison> {
+        let mut dict: HashMap<String, u32> = HashMap::new();
+        let mut values: Vec<Value> = Vec::new();
+        let mut side_ids = |side: &str, table: &RecordTable, column: &str| -> Result<Vec<u32>> {
+            let cells = table.column_by_name(side, column)?;
+            let house = match &c.kind {
+                Kind::Address {
+                    house_number_column: Some(h),
+                    ..
+                } => Some(table.column_by_name(side, h)?),
+                _ => None,
+            };
+            let mut ids = Vec::with_capacity(cells.len());
+            for (row, cell) in cells.iter().enumerate() {
+                let hn = house.and_then(|h| h[row].as_deref());
+                let prepared = cell.as_deref().and_then(|raw| prepare_value(&c.kind, raw, hn));
+                let id = match prepared {
+                    None => NULL_ID,
+                    Some((key, value)) => match dict.get(&key) {
+                        Some(&id) => id,
+                        None => {
+                            let id = values.len() as u32;
+                            values.push(value);
+                            dict.insert(key, id);
+                            id
+                        }
+                    },
+                };
+                ids.push(id);
+            }
+            Ok(ids)
+        };
+        let left_ids = side_ids("left", left, &c.left_column)?;
+        let right_ids = side_ids("right", right, &c.right_column)?;
+        let mut prepared = PreparedComparison {
+            name: c.name.clone(),
+            kind: c.kind.clone(),
+            n_levels: c.levels.len(),
+            left_ids,
+            right_ids,
+            values,
+            term_frequency: None,
+            term_frequency_minimum: c.term_frequency_minimum,
+        };
+        if c.term_frequency {
+            prepared.term_frequency = Some(prepared.left_frequencies());
+        }
+        Ok(prepared)
+    }
+
+    /// Frequency of each value among the non-missing left values. Surnames count by their core
+    /// (without voorvoegsel), the same key the exact level compares.
+    fn left_frequencies(&self) -> Vec<f64> {
+        let tf_key = |v: &Value| -> String {
+            match v {
+                Value::Surname(s) => s.core.clone(),
+                Value::Text(t) => t.to_string(),
+                Value::Given(g) => g.full.clone(),
+                Value::Date(d) => String::from_utf8_lossy(d).into_owned(),
+                Value::Address { postcode, .. } => postcode.to_string(),
+            }
+        };
+        let keys: Vec<String> = self.values.iter().map(tf_key).collect();
+        let mut counts: HashMap<&str, u64> = HashMap::new();
+        let mut total = 0u64;
+        for &id in &self.left_ids {
+            if id != NULL_ID {
+                *counts.entry(keys[id as usize].as_str()).or_default() += 1;
+                total += 1;
+            }
+        }
+        keys.iter()
+            .map(|k| {
+                let n = counts.get(k.as_str()).copied().unwrap_or(0);
+                if total == 0 {
+                    0.0
+                } else {
+                    n as f64 / total as f64
+                }
+            })
+            .collect()
+    }
+
+    /// The level of left row `l` against right row `r`.
+    #[inline]
+    pub fn level(&self, l: usize, r: usize) -> u8 {
+        let (a, b) = (self.left_ids[l], self.right_ids[r]);
+        if a == NULL_ID || b == NULL_ID {
+            return 0;
+        }
+        self.level_of_ids(a, b)
+    }
+
+    /// The level of two interned values.
+    pub fn level_of_ids(&self, a: u32, b: u32) -> u8 {
+        let last = (self.n_levels - 1) as u8;
+        let (va, vb) = (&self.values[a as usize], &self.values[b as usize]);
+        match (&self.kind, va, vb) {
+            (Kind::Address { area_length, .. }, _, _) => address_level(va, vb, *area_length, last),
+            (_, _, _) if a == b => 1,
+            (Kind::Exact, _, _) => last,
+            (Kind::JaroWinkler { thresholds }, Value::Text(x), Value::Text(y)) => {
+                similarity_level(strsim::jaro_winkler(x, y), thresholds, last)
+            }
+            (Kind::Levenshtein { distances }, Value::Text(x), Value::Text(y)) => {
+                distance_level(x, y, distances, last, false)
+            }
+            (Kind::DamerauLevenshtein { distances }, Value::Text(x), Value::Text(y)) => {
+                distance_level(x, y, distances, last, true)
+            }
+            (Kind::Surname { thresholds }, Value::Surname(x), Value::Surname(y)) => {
+                if x.core == y.core || x.merged == y.merged {
+                    return 1;
+                }
+                let s = strsim::jaro_winkler(&x.core, &y.core)
+                    .max(strsim::jaro_winkler(&x.merged, &y.merged));
+                similarity_level(s, thresholds, last)
+            }
+            (Kind::GivenNames { thresholds }, Value::Given(x), Value::Given(y)) => {
+                given_names_level(x, y, thresholds, last)
+            }
+            (Kind::Date, Value::Date(x), Value::Date(y)) => date_level(x, y),
+            _ => last,
+        }
+    }
+
+    /// Term-frequency of the left value of row `l` (bounded below), when enabled.
+    #[inline]
+    pub fn left_term_frequency(&self, l: usize) -> Option<f64> {
+        let tf = self.term_frequency.as_ref()?;
+        let id = self.left_ids[l];
+        (id != NULL_ID).then(|| tf[id as usize].max(self.term_frequency_minimum))
+    }
+}
+
+/// Normalises one cell for a comparison kind: (dictionary key, value), or None when the cell
+/// holds nothing comparable (counts as missing).
+fn prepare_value(kind: &Kind, raw: &str, house_number: Option<&str>) -> Option<(String, Value)> {
+    match kind {
+        Kind::Exact
+        | Kind::JaroWinkler { .. }
+        | Kind::Levenshtein { .. }
+        | Kind::DamerauLevenshtein { .. } => {
+            let v = normalize::light(raw);
+            (!v.is_empty()).then(|| (v.clone(), Value::Text(v.into())))
+        }
+        Kind::Surname { .. } => {
+            let k = normalize::surname_key(raw)?;
+            Some((format!("{}|{}", k.core, k.merged), Value::Surname(k)))
+        }
+        Kind::GivenNames { .. } => {
+            let k = normalize::given_names_key(raw)?;
+            Some((k.full.clone(), Value::Given(k)))
+        }
+        Kind::Date => {
+            let d = normalize::date_digits(raw)?;
+            Some((String::from_utf8_lossy(&d).into_owned(), Value::Date(d)))
+        }
+        Kind::Address { .. } => {
+            let pc = normalize::postcode(raw)?;
+            let hn = house_number.and_then(normalize::house_number);
+            let key = format!("{pc}|{}", hn.as_deref().unwrap_or(""));
+            Some((
+                key,
+                Value::Address {
+                    postcode: pc.into(),
+                    house_number: hn.map(Into::into),
+                },
+            ))
+        }
+    }
+}
+
+fn similarity_level(s: f64, thresholds: &[f64], last: u8) -> u8 {
+    thresholds
+        .iter()
+        .position(|t| s >= *t)
+        .map_or(last, |i| 2 + i as u8)
+}
+
+fn distance_level(x: &str, y: &str, distances: &[usize], last: u8, damerau: bool) -> u8 {
+    let max = *distances.last().unwrap_or(&0);
+    if x.chars().count().abs_diff(y.chars().count()) > max {
+        return last;
+    }
+    let d = if damerau {
+        strsim::damerau_levenshtein(x, y)
+    } else {
+        strsim::levenshtein(x, y)
+    };
+    distances
+        .iter()
+        .position(|m| d <= *m)
+        .map_or(last, |i| 2 + i as u8)
+}
+
+/// exact, Jaro-Winkler levels (only when both sides have full names), same first name, initials
+/// compatible, else.
+fn given_names_level(x: &GivenNamesKey, y: &GivenNamesKey, thresholds: &[f64], last: u8) -> u8 {
+    if x.full == y.full {
+        return 1;
+    }
+    let n = thresholds.len() as u8;
+    if !x.initials_only && !y.initials_only {
+        let s = strsim::jaro_winkler(&x.full, &y.full);
+        if let Some(i) = thresholds.iter().position(|t| s >= *t) {
+            return 2 + i as u8;
+        }
+        if x.first == y.first {
+            return 2 + n;
+        }
+        return last;
+    }
+    if normalize::initials_compatible(x, y) {
+        return 3 + n;
+    }
+    last
+}
+
+/// exact (handled by the caller), day and month swapped, one digit off (Hamming 1 on YYYYMMDD),
+/// same year, else.
+fn date_level(x: &[u8; 8], y: &[u8; 8]) -> u8 {
+    if x == y {
+        return 1;
+    }
+    if x[..4] == y[..4] && x[4..6] == y[6..8] && x[6..8] == y[4..6] {
+        return 2;
+    }
+    let hamming = x.iter().zip(y).filter(|(a, b)| a != b).count();
+    if hamming == 1 {
+        return 3;
+    }
+    if x[..4] == y[..4] {
+        return 4;
+    }
+    5
+}
+
+fn address_level(a: &Value, b: &Value, area_length: usize, last: u8) -> u8 {
+    let (
+        Value::Address {
+            postcode: pa,
+            house_number: ha,
+        },
+        Value::Address {
+            postcode: pb,
+            house_number: hb,
+        },
+    ) = (a, b)
+    else {
+        return last;
+    };
+    // With a house-number column the levels are [pc+hn, pc, area, else] (1..=4), without it
+    // [pc, area, else] (1..=3); `last` tells which.
+    let with_house = last == 4;
+    if pa == pb {
+        if !with_house {
+            return 1;
+        }
+        return match (ha, hb) {
+            (Some(x), Some(y)) if x == y => 1,
+            _ => 2,
+        };
+    }
+    fn area(p: &str, n: usize) -> Option<&str> {
+        p.get(..n)
+    }
+    match (area(pa, area_length), area(pb, area_length)) {
+        (Some(x), Some(y)) if x == y => last - 1,
+        _ => last,
+    }
+}

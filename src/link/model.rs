@@ -1,0 +1,548 @@
+//! The Fellegi-Sunter model: fit (u, prior, m), score candidate pairs, link, explain.
+//!
+//! Match weight of a pair = log2(prior odds) + sum over fields of log2(m/u) of the pair's level
+//! (0 for "null"). With term-frequency adjustment, the exact level of a field uses the value's
+//! frequency in the left (register) records instead of u, bounded below by
+//! `term_frequency_minimum`: "Jansen = Jansen" is weaker evidence than "Idrissi = Idrissi".
+//! Match probability = 2^w / (1 + 2^w).
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::assign::{assign, LinkStatus};
+use super::blocking::{block, CandidatePairs};
+use super::compare::PreparedComparison;
+use super::em::{self, PatternHistogram};
+use super::spec::{CheckedLinkSpec, Threshold};
+use super::table::RecordTable;
+use crate::error::Result;
+
+/// Fits link models.
+pub struct Linker;
+
+/// Comparisons prepared and pairs blocked and compared, for one left/right pair of tables.
+struct Scoring {
+    comparisons: Vec<PreparedComparison>,
+    pairs: CandidatePairs,
+    /// Flattened levels, `comparisons.len()` per pair.
+    levels: Vec<u8>,
+}
+
+impl Scoring {
+    fn new(spec: &CheckedLinkSpec, left: &RecordTable, right: &RecordTable) -> Result<Scoring> {
+        crate::ensure!(!left.is_empty(), Data: "the left records are empty: nothing to link to");
+        left.column_by_name("left", &spec.left_id)?;
+        right.column_by_name("right", &spec.right_id)?;
+        let comparisons = spec
+            .comparisons
+            .iter()
+            .map(|c| PreparedComparison::prepare(c, left, right))
+            .collect::<Result<Vec<_>>>()?;
+        let pairs = block(
+            &spec.blocking,
+            left,
+            right,
+            spec.training.max_candidate_pairs,
+        )?;
+        let width = comparisons.len();
+        let mut levels = vec![0u8; pairs.len() * width];
+        levels
+            .par_chunks_mut(width * 1024)
+            .enumerate()
+            .for_each(|(chunk, out)| {
+                let first = chunk * 1024;
+                for (p, row) in out.chunks_exact_mut(width).enumerate() {
+                    let (l, r) = (
+                        pairs.left[first + p] as usize,
+                        pairs.right[first + p] as usize,
+                    );
+                    for (k, c) in comparisons.iter().enumerate() {
+                        row[k] = c.level(l, r);
+                    }
+                }
+            });
+        Ok(Scoring {
+            comparisons,
+            pairs,
+            levels,
+        })
+    }
+
+    fn pattern(&self, p: usize) -> &[u8] {
+        let w = self.comparisons.len();
+        &self.levels[p * w..(p + 1) * w]
+    }
+}
+
+/// m, u and weights of one comparison level.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelReport {
+    pub level: String,
+    pub m: f64,
+    pub u: f64,
+    /// log2(m/u); 0 for "null".
+    pub match_weight: f64,
+    /// Candidate pairs at this level.
+    pub candidate_pairs: u64,
+    /// Random pairs at this level (the u sample).
+    pub random_pairs: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonReport {
+    pub name: String,
+    pub left_column: String,
+    pub right_column: String,
+    pub kind: String,
+    pub term_frequency: bool,
+    pub levels: Vec<LevelReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockingReport {
+    pub rule: String,
+    /// Pairs this rule added (pairs of earlier rules not counted again).
+    pub pairs: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorReport {
+    /// Candidate pairs that agree exactly on every field of a prior rule.
+    pub rule_pairs: u64,
+    pub recall: f64,
+    /// Probability that a random left x right pair is a match.
+    pub lambda: f64,
+    /// "rules" when set from the deterministic rules, "em" when no rule pair was found and the
+    /// EM's in-block share was scaled to all pairs instead.
+    pub source: String,
+    /// log2(lambda / (1 - lambda)): the starting point of every match weight.
+    pub match_weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmReport {
+    pub iterations: usize,
+    pub converged: bool,
+    pub tolerance: f64,
+    /// Distinct agreement patterns EM iterated over.
+    pub distinct_patterns: usize,
+    /// Share of matches among candidate pairs, as fitted.
+    pub lambda_in_blocks: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdReport {
+    pub rule: String,
+    pub match_probability: f64,
+    pub match_weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistogramBin {
+    /// Lower edge (inclusive) of the match-weight bin, one bit wide.
+    pub from: f64,
+    pub to: f64,
+    pub pairs: u64,
+}
+
+/// Everything a reader needs to judge the fitted model; serialises to `link_report.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub left_rows: usize,
+    pub right_rows: usize,
+    pub candidate_pairs: u64,
+    pub blocking: Vec<BlockingReport>,
+    pub u_random_pairs: u64,
+    pub seed: u64,
+    pub prior: PriorReport,
+    pub em: EmReport,
+    pub comparisons: Vec<ComparisonReport>,
+    pub threshold: ThresholdReport,
+    pub one_to_one: bool,
+    /// Match weights of the candidate pairs seen at fit time.
+    pub weight_histogram: Vec<HistogramBin>,
+    pub fit_seconds: f64,
+}
+
+/// A fitted model: apply it with [`FittedModel::link`].
+#[derive(Debug, Clone)]
+pub struct FittedModel {
+    spec: CheckedLinkSpec,
+    /// m[k][level]
+    m: Vec<Vec<f64>>,
+    /// u[k][level]
+    u: Vec<Vec<f64>>,
+    lambda: f64,
+    threshold_weight: f64,
+    report: Report,
+}
+
+/// Why a pair matched: one field's level and weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldContribution {
+    pub comparison: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+/// The outcome for one right record.
+#[derive(Debug, Clone, Serialize)]
+pub struct RightLink {
+    /// 0-based row in the right records.
+    pub right_row: usize,
+    pub right_id: Option<Box<str>>,
+    pub status: LinkStatus,
+    /// The linked left record (only when `status` is linked).
+    pub left_row: Option<usize>,
+    pub left_id: Option<Box<str>>,
+    /// Of the link, or else of the strongest candidate (0 when there was none).
+    pub match_probability: f64,
+    pub match_weight: f64,
+    /// Per field, for the link or the strongest candidate.
+    pub contributions: Vec<FieldContribution>,
+}
+
+/// Links for every right record, in right-row order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Links {
+    pub rows: Vec<RightLink>,
+    pub pairs_scored: u64,
+    pub linked: usize,
+    pub threshold_probability: f64,
+}
+
+fn logit2(p: f64) -> f64 {
+    (p / (1.0 - p)).log2()
+}
+
+/// Probability from a match weight (log2 odds).
+pub fn probability(weight: f64) -> f64 {
+    let odds = weight.exp2();
+    if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
+    }
+}
+
+impl Linker {
+    /// Estimates u (random pairs, seeded), the prior (deterministic rules) and m (EM over the
+    /// candidate pairs' agreement patterns).
+    pub fn fit(
+        spec: &CheckedLinkSpec,
+        left: &RecordTable,
+        right: &RecordTable,
+        seed: u64,
+    ) -> Result<FittedModel> {
+        Ok(Self::fit_scoring(spec, left, right, seed)?.0)
+    }
+
+    /// Fit and link in one pass, scoring the candidate pairs once.
+    pub fn fit_link(
+        spec: &CheckedLinkSpec,
+        left: &RecordTable,
+        right: &RecordTable,
+        seed: u64,
+    ) -> Result<(FittedModel, Links)> {
+        let (model, scoring) = Self::fit_scoring(spec, left, right, seed)?;
+        let links = model.links_from(&scoring, left, right)?;
+        Ok((model, links))
+    }
+
+    fn fit_scoring(
+        spec: &CheckedLinkSpec,
+        left: &RecordTable,
+        right: &RecordTable,
+        seed: u64,
+    ) -> Result<(FittedModel, Scoring)> {
+        let started = Instant::now();
+        let scoring = Scoring::new(spec, left, right)?;
+        let width = scoring.comparisons.len();
+        crate::ensure!(!scoring.pairs.is_empty(), Data: "blocking produced no candidate pairs: no record shares a blocking key with the other side; check the blocking rules and columns");
+
+        let (u, random_counts, u_pairs) = em::u_from_random_pairs(
+            &scoring.comparisons,
+            left.len(),
+            right.len(),
+            spec.training.u_sample_pairs,
+            seed,
+        );
+        for (k, counts) in random_counts.iter().enumerate() {
+            crate::ensure!(counts[1..].iter().sum::<u64>() > 0, Data: "comparison '{}' has no value on one of the two sides: it cannot be estimated; remove it or fill the column", scoring.comparisons[k].name);
+        }
+
+        // Prior from the deterministic rules.
+        let n_candidates = scoring.pairs.len() as u64;
+        let rule_pairs = (0..scoring.pairs.len())
+            .filter(|&p| {
+                let pattern = scoring.pattern(p);
+                spec.prior_rules
+                    .iter()
+                    .any(|rule| rule.iter().all(|&k| pattern[k] == 1))
+            })
+            .count() as u64;
+        let all_pairs = left.len() as f64 * right.len() as f64;
+        let expected_matches = rule_pairs as f64 / spec.prior_recall;
+        let lambda_block_start = if rule_pairs > 0 {
+            (expected_matches / n_candidates as f64).clamp(1e-4, 0.9)
+        } else {
+            0.1
+        };
+
+        let hist = PatternHistogram::from_levels(&scoring.levels, width);
+        let m_start = scoring
+            .comparisons
+            .iter()
+            .map(|c| em::initial_m(c.n_levels))
+            .collect();
+        let fit = em::expectation_maximisation(
+            &hist,
+            &u,
+            m_start,
+            lambda_block_start,
+            spec.training.max_iterations,
+            spec.training.tolerance,
+        );
+        let (lambda, source) = if rule_pairs > 0 {
+            (expected_matches / all_pairs, "rules")
+        } else {
+            (fit.lambda * n_candidates as f64 / all_pairs, "em")
+        };
+        let lambda = lambda.clamp(1e-12, 0.5);
+
+        let threshold_weight = match spec.threshold {
+            Threshold::Probability(p) => logit2(p),
+            // Posterior 0.5 under the in-block prior: weight with the global prior equals
+            // logit(lambda) - logit(lambda_in_blocks).
+            Threshold::Crossing => logit2(lambda) - logit2(fit.lambda),
+        };
+
+        let mut candidate_counts: Vec<Vec<u64>> = scoring
+            .comparisons
+            .iter()
+            .map(|c| vec![0; c.n_levels])
+            .collect();
+        for pattern in scoring.levels.chunks_exact(width) {
+            for (k, &l) in pattern.iter().enumerate() {
+                candidate_counts[k][l as usize] += 1;
+            }
+        }
+        let comparisons = spec
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ComparisonReport {
+                name: c.name.clone(),
+                left_column: c.left_column.clone(),
+                right_column: c.right_column.clone(),
+                kind: format!("{:?}", c.kind),
+                term_frequency: c.term_frequency,
+                levels: c
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(l, name)| LevelReport {
+                        level: name.clone(),
+                        m: fit.m[k][l],
+                        u: u[k][l],
+                        match_weight: if l == 0 {
+                            0.0
+                        } else {
+                            (fit.m[k][l] / u[k][l]).log2()
+                        },
+                        candidate_pairs: candidate_counts[k][l],
+                        random_pairs: random_counts[k][l],
+                    })
+                    .collect(),
+            })
+            .collect();
+
+        let mut model = FittedModel {
+            spec: spec.clone(),
+            m: fit.m.clone(),
+            u,
+            lambda,
+            threshold_weight,
+            report: Report {
+                left_rows: left.len(),
+                right_rows: right.len(),
+                candidate_pairs: n_candidates,
+                blocking: spec
+                    .blocking
+                    .iter()
+                    .zip(&scoring.pairs.per_rule)
+                    .map(|(r, &n)| BlockingReport {
+                        rule: r.description.clone(),
+                        pairs: n,
+                    })
+                    .collect(),
+                u_random_pairs: u_pairs,
+                seed,
+                prior: PriorReport {
+                    rule_pairs,
+                    recall: spec.prior_recall,
+                    lambda,
+                    source: source.into(),
+                    match_weight: logit2(lambda),
+                },
+                em: EmReport {
+                    iterations: fit.iterations,
+                    converged: fit.converged,
+                    tolerance: spec.training.tolerance,
+                    distinct_patterns: hist.len(),
+                    lambda_in_blocks: fit.lambda,
+                },
+                comparisons,
+                threshold: ThresholdReport {
+                    rule: match spec.threshold {
+                        Threshold::Probability(_) => "probability".into(),
+                        Threshold::Crossing => "crossing".into(),
+                    },
+                    match_probability: probability(threshold_weight),
+                    match_weight: threshold_weight,
+                },
+                one_to_one: spec.one_to_one,
+                weight_histogram: Vec::new(),
+                fit_seconds: 0.0,
+            },
+        };
+        let weights = model.pair_weights(&scoring);
+        model.report.weight_histogram = histogram(&weights);
+        model.report.fit_seconds = started.elapsed().as_secs_f64();
+        Ok((model, scoring))
+    }
+}
+
+fn histogram(weights: &[f64]) -> Vec<HistogramBin> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let lo = weights.iter().copied().fold(f64::INFINITY, f64::min).floor();
+    let hi = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max).floor();
+    let n = (hi - lo) as usize + 1;
+    let mut bins = vec![0u64; n];
+    for w in weights {
+        bins[((w.floor() - lo) as usize).min(n - 1)] += 1;
+    }
+    bins.into_iter()
+        .enumerate()
+        .map(|(i, pairs)| HistogramBin {
+            from: lo + i as f64,
+            to: lo + i as f64 + 1.0,
+            pairs,
+        })
+        .collect()
+}
+
+impl FittedModel {
+    /// The fitted report (m/u, weights, EM iterations, prior, histogram).
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// Match weight at which a pair becomes a link.
+    pub fn threshold_weight(&self) -> f64 {
+        self.threshold_weight
+    }
+
+    /// Blocks, scores and links two tables with the fitted model.
+    pub fn link(&self, left: &RecordTable, right: &RecordTable) -> Result<Links> {
+        let scoring = Scoring::new(&self.spec, left, right)?;
+        self.links_from(&scoring, left, right)
+    }
+
+    /// Weight of field `k` at level `l` for left row `left_row`.
+    fn field_weight(&self, comparison: &PreparedComparison, k: usize, l: u8, left_row: usize) -> f64 {
+        let l = l as usize;
+        if l == 0 {
+            return 0.0;
+        }
+        if l == 1 {
+            if let Some(tf) = comparison.left_term_frequency(left_row) {
+                return (self.m[k][1] / tf).log2();
+            }
+        }
+        (self.m[k][l] / self.u[k][l]).log2()
+    }
+
+    fn pair_weights(&self, scoring: &Scoring) -> Vec<f64> {
+        let prior = logit2(self.lambda);
+        (0..scoring.pairs.len())
+            .into_par_iter()
+            .map(|p| {
+                let l = scoring.pairs.left[p] as usize;
+                prior
+                    + scoring
+                        .pattern(p)
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &level)| self.field_weight(&scoring.comparisons[k], k, level, l))
+                        .sum::<f64>()
+            })
+            .collect()
+    }
+
+    fn links_from(&self, scoring: &Scoring, left: &RecordTable, right: &RecordTable) -> Result<Links> {
+        let weights = self.pair_weights(scoring);
+        let assignments = assign(
+            left.len(),
+            right.len(),
+            &scoring.pairs.left,
+            &scoring.pairs.right,
+            &weights,
+            self.threshold_weight,
+            self.spec.one_to_one,
+        );
+        let left_ids = left.column_by_name("left", &self.spec.left_id)?;
+        let right_ids = right.column_by_name("right", &self.spec.right_id)?;
+        let mut linked = 0;
+        let rows = assignments
+            .iter()
+            .enumerate()
+            .map(|(r, a)| {
+                let (left_row, match_weight, contributions) = match a.pair {
+                    None => (None, f64::NEG_INFINITY, Vec::new()),
+                    Some(p) => {
+                        let l = scoring.pairs.left[p] as usize;
+                        let contributions = scoring
+                            .pattern(p)
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &level)| FieldContribution {
+                                comparison: self.spec.comparisons[k].name.clone(),
+                                level: self.spec.comparisons[k].levels[level as usize].clone(),
+                                weight: self.field_weight(&scoring.comparisons[k], k, level, l),
+                            })
+                            .collect();
+                        (Some(l), weights[p], contributions)
+                    }
+                };
+                let is_linked = a.status == LinkStatus::Linked;
+                linked += usize::from(is_linked);
+                let left_row = left_row.filter(|_| is_linked);
+                RightLink {
+                    right_row: r,
+                    right_id: right_ids[r].clone(),
+                    status: a.status,
+                    left_row,
+                    left_id: left_row.and_then(|l| left_ids[l].clone()),
+                    match_probability: if match_weight.is_finite() {
+                        probability(match_weight)
+                    } else {
+                        0.0
+                    },
+                    match_weight,
+                    contributions,
+                }
+            })
+            .collect();
+        Ok(Links {
+            rows,
+            pairs_scored: scoring.pairs.len() as u64,
+            linked,
+            threshold_probability: probability(self.threshold_weight),
+        })
+    }
+}
