@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use super::normalize::{self, GivenNamesKey, SurnameKey};
+use super::similarity;
 use super::spec::{CheckedComparison, Kind};
 use super::table::RecordTable;
 use crate::error::Result;
@@ -151,7 +152,7 @@ impl PreparedComparison {
             (_, _, _) if a == b => 1,
             (Kind::Exact, _, _) => last,
             (Kind::JaroWinkler { thresholds }, Value::Text(x), Value::Text(y)) => {
-                similarity_level(strsim::jaro_winkler(x, y), thresholds, last)
+                similarity_level(similarity::jaro_winkler(x, y), thresholds, last)
             }
             (Kind::Levenshtein { distances }, Value::Text(x), Value::Text(y)) => {
                 distance_level(x, y, distances, last, false)
@@ -163,8 +164,8 @@ impl PreparedComparison {
                 if x.core == y.core || x.merged == y.merged {
                     return 1;
                 }
-                let s = strsim::jaro_winkler(&x.core, &y.core)
-                    .max(strsim::jaro_winkler(&x.merged, &y.merged));
+                let s = similarity::jaro_winkler(&x.core, &y.core)
+                    .max(similarity::jaro_winkler(&x.merged, &y.merged));
                 similarity_level(s, thresholds, last)
             }
             (Kind::GivenNames { thresholds }, Value::Given(x), Value::Given(y)) => {
@@ -231,14 +232,17 @@ fn similarity_level(s: f64, thresholds: &[f64], last: u8) -> u8 {
 
 fn distance_level(x: &str, y: &str, distances: &[usize], last: u8, damerau: bool) -> u8 {
     let max = *distances.last().unwrap_or(&0);
-    if x.chars().count().abs_diff(y.chars().count()) > max {
+    let length = |s: &str| {
+        if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().count()
+        }
+    };
+    if length(x).abs_diff(length(y)) > max {
         return last;
     }
-    let d = if damerau {
-        strsim::damerau_levenshtein(x, y)
-    } else {
-        strsim::levenshtein(x, y)
-    };
+    let d = similarity::bounded_edit_distance(x, y, damerau, max);
     distances
         .iter()
         .position(|m| d <= *m)
@@ -253,7 +257,7 @@ fn given_names_level(x: &GivenNamesKey, y: &GivenNamesKey, thresholds: &[f64], l
     }
     let n = thresholds.len() as u8;
     if !x.initials_only && !y.initials_only {
-        let s = strsim::jaro_winkler(&x.full, &y.full);
+        let s = similarity::jaro_winkler(&x.full, &y.full);
         if let Some(i) = thresholds.iter().position(|t| s >= *t) {
             return 2 + i as u8;
         }

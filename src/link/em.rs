@@ -167,10 +167,13 @@ pub fn initial_m(n_levels: usize) -> Vec<f64> {
     m
 }
 
-/// Expectation-maximisation with fixed u over a pattern histogram.
+/// Expectation-maximisation with fixed u over a pattern histogram. Only comparisons with
+/// `estimate[k]` get new m values; the others keep `m_start` (set their levels to 0 in the
+/// histogram to leave them out of the likelihood, as for the fields a training block conditions on).
 pub fn expectation_maximisation(
     hist: &PatternHistogram,
     u: &[Vec<f64>],
+    estimate: &[bool],
     m_start: Vec<Vec<f64>>,
     lambda_start: f64,
     max_iterations: usize,
@@ -204,7 +207,7 @@ pub fn expectation_maximisation(
         let mut change: f64 = 0.0;
         for k in 0..width {
             let nonnull: f64 = acc[k][1..].iter().sum();
-            if nonnull <= 0.0 {
+            if !estimate[k] || nonnull <= 0.0 {
                 continue;
             }
             for l in 1..m[k].len() {

@@ -14,6 +14,7 @@ pub mod em;
 pub mod model;
 pub mod normalize;
 pub mod person;
+pub mod similarity;
 pub mod spec;
 pub mod table;
 

@@ -15,7 +15,7 @@ use super::assign::{assign, LinkStatus};
 use super::blocking::{block, CandidatePairs};
 use super::compare::PreparedComparison;
 use super::em::{self, PatternHistogram};
-use super::spec::{CheckedLinkSpec, Threshold};
+use super::spec::{CheckedBlockingRule, CheckedComparison, CheckedLinkSpec, Kind, Threshold};
 use super::table::RecordTable;
 use crate::error::Result;
 
@@ -46,23 +46,7 @@ impl Scoring {
             right,
             spec.training.max_candidate_pairs,
         )?;
-        let width = comparisons.len();
-        let mut levels = vec![0u8; pairs.len() * width];
-        levels
-            .par_chunks_mut(width * 1024)
-            .enumerate()
-            .for_each(|(chunk, out)| {
-                let first = chunk * 1024;
-                for (p, row) in out.chunks_exact_mut(width).enumerate() {
-                    let (l, r) = (
-                        pairs.left[first + p] as usize,
-                        pairs.right[first + p] as usize,
-                    );
-                    for (k, c) in comparisons.iter().enumerate() {
-                        row[k] = c.level(l, r);
-                    }
-                }
-            });
+        let levels = compute_levels(&comparisons, &pairs);
         Ok(Scoring {
             comparisons,
             pairs,
@@ -123,13 +107,29 @@ pub struct PriorReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EmReport {
+    /// EM iterations summed over the sessions.
     pub iterations: usize,
+    /// Whether every session converged.
     pub converged: bool,
     pub tolerance: f64,
+    pub sessions: Vec<EmSessionReport>,
+    /// Share of matches among the prediction candidate pairs under the final m and u.
+    pub lambda_in_blocks: f64,
+}
+
+/// One EM training session: EM on one blocking rule's pairs.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmSessionReport {
+    pub rule: String,
+    pub pairs: u64,
     /// Distinct agreement patterns EM iterated over.
     pub distinct_patterns: usize,
-    /// Share of matches among candidate pairs, as fitted.
-    pub lambda_in_blocks: f64,
+    /// Comparisons whose m this session estimated (the others are on the rule's columns).
+    pub estimated: Vec<String>,
+    pub iterations: usize,
+    pub converged: bool,
+    /// Share of matches among this session's pairs.
+    pub lambda: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -213,6 +213,156 @@ pub struct Links {
     pub threshold_probability: f64,
 }
 
+/// Levels of every comparison for every pair, flattened.
+fn compute_levels(comparisons: &[PreparedComparison], pairs: &CandidatePairs) -> Vec<u8> {
+    let width = comparisons.len();
+    let mut levels = vec![0u8; pairs.len() * width];
+    levels
+        .par_chunks_mut(width * 1024)
+        .enumerate()
+        .for_each(|(chunk, out)| {
+            let first = chunk * 1024;
+            for (p, row) in out.chunks_exact_mut(width).enumerate() {
+                let (l, r) = (
+                    pairs.left[first + p] as usize,
+                    pairs.right[first + p] as usize,
+                );
+                for (k, c) in comparisons.iter().enumerate() {
+                    row[k] = c.level(l, r);
+                }
+            }
+        });
+    levels
+}
+
+/// Comparisons that read a column the blocking rule conditions on.
+fn conditioned(rule: &CheckedBlockingRule, comparison: &CheckedComparison) -> bool {
+    let lower = |s: &str| s.trim().to_lowercase();
+    let rule_columns: Vec<String> = rule
+        .keys
+        .iter()
+        .flat_map(|k| [lower(&k.left_column), lower(&k.right_column)])
+        .collect();
+    let mut columns = vec![lower(&comparison.left_column), lower(&comparison.right_column)];
+    if let Kind::Address {
+        house_number_column: Some(h),
+        ..
+    } = &comparison.kind
+    {
+        columns.push(lower(h));
+    }
+    columns.iter().any(|c| rule_columns.contains(c))
+}
+
+/// Splink-style EM training: one session per training blocking rule, each on that rule's full
+/// join, u fixed, the rule's own comparisons left out; m combined as the mean over sessions
+/// weighted by each session's expected number of matches.
+fn train_m(
+    spec: &CheckedLinkSpec,
+    comparisons: &[PreparedComparison],
+    left: &RecordTable,
+    right: &RecordTable,
+    u: &[Vec<f64>],
+    expected_matches: Option<f64>,
+) -> Result<(Vec<Vec<f64>>, Vec<EmSessionReport>)> {
+    let width = comparisons.len();
+    let mut sum: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.n_levels]).collect();
+    let mut total = vec![0.0; width];
+    let mut sessions = Vec::new();
+    for rule in &spec.training_blocking {
+        let estimate: Vec<bool> = spec
+            .comparisons
+            .iter()
+            .map(|c| !conditioned(rule, c))
+            .collect();
+        if !estimate.iter().any(|&e| e) {
+            continue;
+        }
+        let pairs = block(
+            std::slice::from_ref(rule),
+            left,
+            right,
+            spec.training.max_candidate_pairs,
+        )?;
+        if pairs.is_empty() {
+            continue;
+        }
+        let mut levels = compute_levels(comparisons, &pairs);
+        for row in levels.chunks_exact_mut(width) {
+            for (k, level) in row.iter_mut().enumerate() {
+                if !estimate[k] {
+                    *level = 0;
+                }
+            }
+        }
+        let hist = PatternHistogram::from_levels(&levels, width);
+        let lambda_start = expected_matches
+            .map_or(0.5, |e| e / pairs.len() as f64)
+            .clamp(0.01, 0.99);
+        let m_start = comparisons.iter().map(|c| em::initial_m(c.n_levels)).collect();
+        let fit = em::expectation_maximisation(
+            &hist,
+            u,
+            &estimate,
+            m_start,
+            lambda_start,
+            spec.training.max_iterations,
+            spec.training.tolerance,
+        );
+        let matches = fit.lambda * pairs.len() as f64;
+        for k in (0..width).filter(|&k| estimate[k]) {
+            for (acc, m) in sum[k].iter_mut().zip(&fit.m[k]) {
+                *acc += matches * m;
+            }
+            total[k] += matches;
+        }
+        sessions.push(EmSessionReport {
+            rule: rule.description.clone(),
+            pairs: pairs.len() as u64,
+            distinct_patterns: hist.len(),
+            estimated: (0..width)
+                .filter(|&k| estimate[k])
+                .map(|k| comparisons[k].name.clone())
+                .collect(),
+            iterations: fit.iterations,
+            converged: fit.converged,
+            lambda: fit.lambda,
+        });
+    }
+    let mut m = Vec::with_capacity(width);
+    for k in 0..width {
+        crate::ensure!(total[k] > 0.0, Data: "no EM training session could estimate comparison '{}': every training blocking rule uses its columns or finds no matches; add a rule to training.em_blocking that does not use them", comparisons[k].name);
+        let mut mk: Vec<f64> = sum[k].iter().map(|s| s / total[k]).collect();
+        mk[0] = 1.0;
+        m.push(mk);
+    }
+    Ok((m, sessions))
+}
+
+/// Share of matches among `hist`'s pairs under fixed m and u (EM on lambda alone).
+fn lambda_given(hist: &PatternHistogram, m: &[Vec<f64>], u: &[Vec<f64>], start: f64) -> f64 {
+    let mut lambda = start.clamp(1e-6, 1.0 - 1e-6);
+    let total = hist.total() as f64;
+    for _ in 0..200 {
+        let mut matches = 0.0;
+        for p in 0..hist.len() {
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for (k, &l) in hist.pattern(p).iter().enumerate() {
+                pm *= m[k][l as usize];
+                pu *= u[k][l as usize];
+            }
+            matches += hist.counts[p] as f64 * pm / (pm + pu);
+        }
+        let new = (matches / total).clamp(1e-9, 1.0 - 1e-9);
+        let done = (new - lambda).abs() < 1e-9;
+        lambda = new;
+        if done {
+            break;
+        }
+    }
+    lambda
+}
+
 fn logit2(p: f64) -> f64 {
     (p / (1.0 - p)).log2()
 }
@@ -291,24 +441,20 @@ impl Linker {
             0.1
         };
 
-        let hist = PatternHistogram::from_levels(&scoring.levels, width);
-        let m_start = scoring
-            .comparisons
-            .iter()
-            .map(|c| em::initial_m(c.n_levels))
-            .collect();
-        let fit = em::expectation_maximisation(
-            &hist,
+        let (m, sessions) = train_m(
+            spec,
+            &scoring.comparisons,
+            left,
+            right,
             &u,
-            m_start,
-            lambda_block_start,
-            spec.training.max_iterations,
-            spec.training.tolerance,
-        );
+            (rule_pairs > 0).then_some(expected_matches),
+        )?;
+        let hist = PatternHistogram::from_levels(&scoring.levels, width);
+        let lambda_in_blocks = lambda_given(&hist, &m, &u, lambda_block_start);
         let (lambda, source) = if rule_pairs > 0 {
             (expected_matches / all_pairs, "rules")
         } else {
-            (fit.lambda * n_candidates as f64 / all_pairs, "em")
+            (lambda_in_blocks * n_candidates as f64 / all_pairs, "em")
         };
         let lambda = lambda.clamp(1e-12, 0.5);
 
@@ -316,7 +462,7 @@ impl Linker {
             Threshold::Probability(p) => logit2(p),
             // Posterior 0.5 under the in-block prior: weight with the global prior equals
             // logit(lambda) - logit(lambda_in_blocks).
-            Threshold::Crossing => logit2(lambda) - logit2(fit.lambda),
+            Threshold::Crossing => logit2(lambda) - logit2(lambda_in_blocks),
         };
 
         let mut candidate_counts: Vec<Vec<u64>> = scoring
@@ -345,12 +491,12 @@ impl Linker {
                     .enumerate()
                     .map(|(l, name)| LevelReport {
                         level: name.clone(),
-                        m: fit.m[k][l],
+                        m: m[k][l],
                         u: u[k][l],
                         match_weight: if l == 0 {
                             0.0
                         } else {
-                            (fit.m[k][l] / u[k][l]).log2()
+                            (m[k][l] / u[k][l]).log2()
                         },
                         candidate_pairs: candidate_counts[k][l],
                         random_pairs: random_counts[k][l],
@@ -361,7 +507,7 @@ impl Linker {
 
         let mut model = FittedModel {
             spec: spec.clone(),
-            m: fit.m.clone(),
+            m,
             u,
             lambda,
             threshold_weight,
@@ -388,11 +534,11 @@ impl Linker {
                     match_weight: logit2(lambda),
                 },
                 em: EmReport {
-                    iterations: fit.iterations,
-                    converged: fit.converged,
+                    iterations: sessions.iter().map(|s| s.iterations).sum(),
+                    converged: sessions.iter().all(|s| s.converged),
                     tolerance: spec.training.tolerance,
-                    distinct_patterns: hist.len(),
-                    lambda_in_blocks: fit.lambda,
+                    sessions,
+                    lambda_in_blocks,
                 },
                 comparisons,
                 threshold: ThresholdReport {

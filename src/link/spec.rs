@@ -165,6 +165,12 @@ pub struct TrainingSpec {
     /// Refuse to score more candidate pairs than this (a too-loose blocking rule).
     #[serde(default = "default_max_pairs")]
     pub max_candidate_pairs: u64,
+    /// Blocking rules of the EM training sessions (default: the prediction blocking rules). Each
+    /// session runs EM on its rule's pairs, leaving out the comparisons on the rule's columns
+    /// (they agree by construction there); a comparison's m is the match-weighted mean over the
+    /// sessions that estimated it.
+    #[serde(default)]
+    pub em_blocking: Vec<BlockingRuleSpec>,
 }
 
 fn default_u_pairs() -> u64 {
@@ -187,6 +193,7 @@ impl Default for TrainingSpec {
             max_iterations: default_iterations(),
             tolerance: default_tolerance(),
             max_candidate_pairs: default_max_pairs(),
+            em_blocking: Vec::new(),
         }
     }
 }
@@ -203,7 +210,8 @@ pub enum Kind {
     JaroWinkler { thresholds: Vec<f64> },
     /// exact, distance <= each bound (ascending), else.
     Levenshtein { distances: Vec<usize> },
-    /// as Levenshtein, with a transposition counting as one edit.
+    /// as Levenshtein, with an adjacent transposition counting as one edit (optimal string
+    /// alignment, the restricted Damerau-Levenshtein distance).
     DamerauLevenshtein { distances: Vec<usize> },
     /// exact after voorvoegsel and diacritics normalisation, Jaro-Winkler levels, else.
     Surname { thresholds: Vec<f64> },
@@ -327,6 +335,8 @@ pub struct CheckedLinkSpec {
     pub threshold: Threshold,
     pub comparisons: Vec<CheckedComparison>,
     pub blocking: Vec<CheckedBlockingRule>,
+    /// Blocking rules of the EM training sessions.
+    pub training_blocking: Vec<CheckedBlockingRule>,
     /// Indices into `comparisons`, per prior rule.
     pub prior_rules: Vec<Vec<usize>>,
     pub prior_recall: f64,
@@ -373,6 +383,17 @@ impl LinkSpec {
             .enumerate()
             .map(|(i, r)| check_blocking_rule(i, r))
             .collect::<Result<Vec<_>>>()?;
+        crate::ensure!(blocking.len() <= 200, Config: "at most 200 blocking rules");
+        let training_blocking = if self.training.em_blocking.is_empty() {
+            blocking.clone()
+        } else {
+            self.training
+                .em_blocking
+                .iter()
+                .enumerate()
+                .map(|(i, r)| check_blocking_rule(i, r))
+                .collect::<Result<Vec<_>>>()?
+        };
         let mut prior_rules = Vec::new();
         for rule in &self.prior.rules {
             crate::ensure!(!rule.is_empty(), Config: "a prior rule must name at least one comparison");
@@ -399,6 +420,7 @@ impl LinkSpec {
             threshold,
             comparisons,
             blocking,
+            training_blocking,
             prior_rules,
             prior_recall: self.prior.recall,
             training: self.training.clone(),
