@@ -19,6 +19,6 @@ pub mod spec;
 pub mod table;
 
 pub use assign::LinkStatus;
-pub use model::{FieldContribution, FittedModel, Linker, Links, Report, RightLink};
+pub use model::{FieldContribution, FittedModel, Linker, Links, Report, RightLink, ScoredPair};
 pub use spec::{CheckedLinkSpec, LinkSpec};
 pub use table::RecordTable;

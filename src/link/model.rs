@@ -179,6 +179,15 @@ pub struct FittedModel {
     report: Report,
 }
 
+/// One scored candidate pair (rows are 0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoredPair {
+    pub left_row: u32,
+    pub right_row: u32,
+    pub match_weight: f64,
+    pub match_probability: f64,
+}
+
 /// Why a pair matched: one field's level and weight.
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldContribution {
@@ -597,6 +606,23 @@ impl FittedModel {
     pub fn link(&self, left: &RecordTable, right: &RecordTable) -> Result<Links> {
         let scoring = Scoring::new(&self.spec, left, right)?;
         self.links_from(&scoring, left, right)
+    }
+
+    /// Every candidate pair with its weight and probability, before assignment: for review
+    /// lists, clerical checks and threshold studies. In blocking order.
+    pub fn scored_pairs(&self, left: &RecordTable, right: &RecordTable) -> Result<Vec<ScoredPair>> {
+        let scoring = Scoring::new(&self.spec, left, right)?;
+        let weights = self.pair_weights(&scoring);
+        Ok(weights
+            .iter()
+            .enumerate()
+            .map(|(p, &w)| ScoredPair {
+                left_row: scoring.pairs.left[p],
+                right_row: scoring.pairs.right[p],
+                match_weight: w,
+                match_probability: probability(w),
+            })
+            .collect())
     }
 
     /// Weight of field `k` at level `l` for left row `left_row`.
