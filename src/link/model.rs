@@ -33,6 +33,7 @@ struct Scoring {
 impl Scoring {
     fn new(spec: &CheckedLinkSpec, left: &RecordTable, right: &RecordTable) -> Result<Scoring> {
         crate::ensure!(!left.is_empty(), Data: "the left records are empty: nothing to link to");
+        crate::ensure!(!right.is_empty(), Data: "the right records are empty: nothing to link");
         left.column_by_name("left", &spec.left_id)?;
         right.column_by_name("right", &spec.right_id)?;
         let comparisons = spec
@@ -113,6 +114,8 @@ pub struct EmReport {
     pub converged: bool,
     pub tolerance: f64,
     pub sessions: Vec<EmSessionReport>,
+    /// Comparisons no session could estimate: they keep the starting m (a warning sign).
+    pub m_defaulted: Vec<String>,
     /// Share of matches among the prediction candidate pairs under the final m and u.
     pub lambda_in_blocks: f64,
 }
@@ -273,7 +276,7 @@ fn train_m(
     right: &RecordTable,
     u: &[Vec<f64>],
     expected_matches: Option<f64>,
-) -> Result<(Vec<Vec<f64>>, Vec<EmSessionReport>)> {
+) -> Result<(Vec<Vec<f64>>, Vec<EmSessionReport>, Vec<String>)> {
     let width = comparisons.len();
     let mut sum: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.n_levels]).collect();
     let mut total = vec![0.0; width];
@@ -339,13 +342,20 @@ fn train_m(
         });
     }
     let mut m = Vec::with_capacity(width);
+    let mut defaulted = Vec::new();
     for k in 0..width {
-        crate::ensure!(total[k] > 0.0, Data: "no EM training session could estimate comparison '{}': every training blocking rule uses its columns or finds no matches; add a rule to training.em_blocking that does not use them", comparisons[k].name);
-        let mut mk: Vec<f64> = sum[k].iter().map(|s| s / total[k]).collect();
-        mk[0] = 1.0;
-        m.push(mk);
+        if total[k] > 0.0 {
+            let mut mk: Vec<f64> = sum[k].iter().map(|s| s / total[k]).collect();
+            mk[0] = 1.0;
+            m.push(mk);
+        } else {
+            // No session could see this field among matches (every training rule uses its
+            // columns, or too few pairs): keep the starting m and say so in the report.
+            defaulted.push(comparisons[k].name.clone());
+            m.push(em::initial_m(comparisons[k].n_levels));
+        }
     }
-    Ok((m, sessions))
+    Ok((m, sessions, defaulted))
 }
 
 /// Share of matches among `hist`'s pairs under fixed m and u (EM on lambda alone).
@@ -450,7 +460,7 @@ impl Linker {
             0.1
         };
 
-        let (m, sessions) = train_m(
+        let (m, sessions, m_defaulted) = train_m(
             spec,
             &scoring.comparisons,
             left,
@@ -547,6 +557,7 @@ impl Linker {
                     converged: sessions.iter().all(|s| s.converged),
                     tolerance: spec.training.tolerance,
                     sessions,
+                    m_defaulted,
                     lambda_in_blocks,
                 },
                 comparisons,
