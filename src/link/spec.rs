@@ -580,7 +580,13 @@ fn check_blocking_rule(i: usize, r: &BlockingRuleSpec) -> Result<CheckedBlocking
             };
             match k.transform {
                 Transform::Exact => col,
-                t => format!("{}({col})", format!("{t:?}").to_lowercase()),
+                Transform::Prefix(n) => format!("prefix{n}({col})"),
+                Transform::Surname => format!("surname({col})"),
+                Transform::SurnamePrefix(n) => format!("surname_prefix{n}({col})"),
+                Transform::Date => format!("date({col})"),
+                Transform::Year => format!("year({col})"),
+                Transform::Postcode => format!("postcode({col})"),
+                Transform::PostcodeArea(n) => format!("postcode_area{n}({col})"),
             }
         })
         .collect::<Vec<_>>()
