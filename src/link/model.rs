@@ -6,8 +6,6 @@
 //! `term_frequency_minimum`: "Jansen = Jansen" is weaker evidence than "Idrissi = Idrissi".
 //! Match probability = 2^w / (1 + 2^w).
 
-use std::time::Instant;
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -166,7 +164,6 @@ pub struct Report {
     pub one_to_one: bool,
     /// Match weights of the candidate pairs seen at fit time.
     pub weight_histogram: Vec<HistogramBin>,
-    pub fit_seconds: f64,
 }
 
 /// A fitted model: apply it with [`FittedModel::link`].
@@ -426,7 +423,6 @@ impl Linker {
         right: &RecordTable,
         seed: u64,
     ) -> Result<(FittedModel, Scoring)> {
-        let started = Instant::now();
         let scoring = Scoring::new(spec, left, right)?;
         let width = scoring.comparisons.len();
         crate::ensure!(!scoring.pairs.is_empty(), Data: "blocking produced no candidate pairs: no record shares a blocking key with the other side; check the blocking rules and columns");
@@ -571,12 +567,10 @@ impl Linker {
                 },
                 one_to_one: spec.one_to_one,
                 weight_histogram: Vec::new(),
-                fit_seconds: 0.0,
             },
         };
         let weights = model.pair_weights(&scoring);
         model.report.weight_histogram = histogram(&weights);
-        model.report.fit_seconds = started.elapsed().as_secs_f64();
         Ok((model, scoring))
     }
 }
