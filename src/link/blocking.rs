@@ -24,6 +24,9 @@ pub struct CandidatePairs {
     pub right: Vec<u32>,
     /// Index of the rule that generated each pair.
     pub rule: Vec<u8>,
+    /// Per pair, bit r set when rule r's keys agree (the generating rule and any later ones).
+    /// EM training sessions reuse it to take one rule's full join from the candidate set.
+    pub agree: Vec<u64>,
     /// Pairs generated per rule (after removing pairs of earlier rules).
     pub per_rule: Vec<u64>,
 }
@@ -59,13 +62,13 @@ fn key_part(transform: Transform, raw: &str) -> Option<String> {
 }
 
 /// Key ids of one rule for both sides (shared dictionary, NO_KEY when a part is missing).
-fn rule_keys(
+fn rule_keys<'t>(
     rule: &CheckedBlockingRule,
-    left: &RecordTable,
-    right: &RecordTable,
+    left: &'t RecordTable,
+    right: &'t RecordTable,
 ) -> Result<(Vec<u32>, Vec<u32>, usize)> {
     let mut dict: HashMap<String, u32> = HashMap::new();
-    let mut side = |name: &str, table: &RecordTable, left_side: bool| -> Result<Vec<u32>> {
+    let mut side = |name: &str, table: &'t RecordTable, left_side: bool| -> Result<Vec<u32>> {
         let cols = rule
             .keys
             .iter()
@@ -76,18 +79,34 @@ fn rule_keys(
             .collect::<Result<Vec<_>>>()?;
         let mut ids = Vec::with_capacity(table.len());
         let mut key = String::new();
+        // Key parts per distinct raw cell, per key position: normalise each value once.
+        let mut memo: Vec<HashMap<&str, Option<String>>> = vec![HashMap::new(); cols.len()];
         'rows: for row in 0..table.len() {
             key.clear();
-            for (k, col) in rule.keys.iter().zip(&cols) {
-                let Some(part) = col[row].as_deref().and_then(|c| key_part(k.transform, c)) else {
+            for (p, (k, col)) in rule.keys.iter().zip(&cols).enumerate() {
+                let Some(raw) = col[row].as_deref() else {
                     ids.push(NO_KEY);
                     continue 'rows;
                 };
-                key.push_str(&part);
+                let part = memo[p]
+                    .entry(raw)
+                    .or_insert_with(|| key_part(k.transform, raw));
+                let Some(part) = part else {
+                    ids.push(NO_KEY);
+                    continue 'rows;
+                };
+                key.push_str(part);
                 key.push('\u{1f}');
             }
-            let next = dict.len() as u32;
-            ids.push(*dict.entry(key.clone()).or_insert(next));
+            let id = match dict.get(key.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = dict.len() as u32;
+                    dict.insert(key.clone(), id);
+                    id
+                }
+            };
+            ids.push(id);
         }
         Ok(ids)
     };
@@ -104,6 +123,7 @@ pub fn block(
     right: &RecordTable,
     max_pairs: u64,
 ) -> Result<CandidatePairs> {
+    crate::ensure!(rules.len() <= 64, Config: "at most 64 blocking rules, got {}", rules.len());
     let keys: Vec<(Vec<u32>, Vec<u32>, usize)> = rules
         .iter()
         .map(|r| rule_keys(r, left, right))
@@ -139,7 +159,8 @@ pub fn block(
             r + 1, rules[r].description
         );
         let earlier = &keys[..r];
-        let chunks: Vec<Vec<(u32, u32)>> = (0..rkeys.len())
+        let later = &keys[r + 1..];
+        let chunks: Vec<Vec<(u32, u32, u64)>> = (0..rkeys.len())
             .collect::<Vec<_>>()
             .par_chunks(4096)
             .map(|chunk| {
@@ -155,7 +176,13 @@ pub fn block(
                             el[i as usize] != NO_KEY && el[i as usize] == er[j]
                         });
                         if !caught_before {
-                            pairs.push((i, j as u32));
+                            let mut agree = 1u64 << r;
+                            for (s, (el, er, _)) in later.iter().enumerate() {
+                                if el[i as usize] != NO_KEY && el[i as usize] == er[j] {
+                                    agree |= 1u64 << (r + 1 + s);
+                                }
+                            }
+                            pairs.push((i, j as u32, agree));
                         }
                     }
                 }
@@ -164,10 +191,11 @@ pub fn block(
             .collect();
         let mut count = 0u64;
         for chunk in chunks {
-            for (i, j) in chunk {
+            for (i, j, agree) in chunk {
                 out.left.push(i);
                 out.right.push(j);
                 out.rule.push(r as u8);
+                out.agree.push(agree);
                 count += 1;
             }
         }

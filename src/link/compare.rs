@@ -38,6 +38,9 @@ pub struct PreparedComparison {
     pub left_ids: Vec<u32>,
     pub right_ids: Vec<u32>,
     values: Vec<Value>,
+    /// Surname kind only: per value id, interned (core, merged) ids, so the exact test is two
+    /// integer comparisons instead of two string comparisons.
+    surname_ids: Vec<(u32, u32)>,
     /// Per value id: the value's frequency among the left (register) records, when the
     /// comparison has term-frequency adjustment.
     pub term_frequency: Option<Vec<f64>>,
@@ -46,14 +49,17 @@ pub struct PreparedComparison {
 
 impl PreparedComparison {
     /// Normalises and interns both sides' column(s).
-    pub fn prepare(
+    pub fn prepare<'t>(
         c: &CheckedComparison,
-        left: &RecordTable,
-        right: &RecordTable,
+        left: &'t RecordTable,
+        right: &'t RecordTable,
     ) -> Result<PreparedComparison> {
         let mut dict: HashMap<String, u32> = HashMap::new();
         let mut values: Vec<Value> = Vec::new();
-        let mut side_ids = |side: &str, table: &RecordTable, column: &str| -> Result<Vec<u32>> {
+        // Registers repeat values (a few ten thousand surnames over 500,000 rows): normalise each
+        // distinct raw cell once.
+        let mut by_raw: HashMap<(&str, Option<&str>), u32> = HashMap::new();
+        let mut side_ids = |side: &str, table: &'t RecordTable, column: &str| -> Result<Vec<u32>> {
             let cells = table.column_by_name(side, column)?;
             let house = match &c.kind {
                 Kind::Address {
@@ -64,9 +70,16 @@ impl PreparedComparison {
             };
             let mut ids = Vec::with_capacity(cells.len());
             for (row, cell) in cells.iter().enumerate() {
+                let Some(raw) = cell.as_deref() else {
+                    ids.push(NULL_ID);
+                    continue;
+                };
                 let hn = house.and_then(|h| h[row].as_deref());
-                let prepared = cell.as_deref().and_then(|raw| prepare_value(&c.kind, raw, hn));
-                let id = match prepared {
+                if let Some(&id) = by_raw.get(&(raw, hn)) {
+                    ids.push(id);
+                    continue;
+                }
+                let id = match prepare_value(&c.kind, raw, hn) {
                     None => NULL_ID,
                     Some((key, value)) => match dict.get(&key) {
                         Some(&id) => id,
@@ -78,12 +91,26 @@ impl PreparedComparison {
                         }
                     },
                 };
+                by_raw.insert((raw, hn), id);
                 ids.push(id);
             }
             Ok(ids)
         };
         let left_ids = side_ids("left", left, &c.left_column)?;
         let right_ids = side_ids("right", right, &c.right_column)?;
+        let mut surname_ids = Vec::new();
+        if matches!(c.kind, Kind::Surname { .. }) {
+            let mut dict: HashMap<&str, u32> = HashMap::new();
+            for v in &values {
+                if let Value::Surname(k) = v {
+                    let next = dict.len() as u32;
+                    let core = *dict.entry(k.core.as_str()).or_insert(next);
+                    let next = dict.len() as u32;
+                    let merged = *dict.entry(k.merged.as_str()).or_insert(next);
+                    surname_ids.push((core, merged));
+                }
+            }
+        }
         let mut prepared = PreparedComparison {
             name: c.name.clone(),
             kind: c.kind.clone(),
@@ -91,6 +118,7 @@ impl PreparedComparison {
             left_ids,
             right_ids,
             values,
+            surname_ids,
             term_frequency: None,
             term_frequency_minimum: c.term_frequency_minimum,
         };
@@ -161,11 +189,15 @@ impl PreparedComparison {
                 distance_level(x, y, distances, last, true)
             }
             (Kind::Surname { thresholds }, Value::Surname(x), Value::Surname(y)) => {
-                if x.core == y.core || x.merged == y.merged {
+                let (ix, iy) = (self.surname_ids[a as usize], self.surname_ids[b as usize]);
+                if ix.0 == iy.0 || ix.1 == iy.1 {
                     return 1;
                 }
-                let s = similarity::jaro_winkler(&x.core, &y.core)
-                    .max(similarity::jaro_winkler(&x.merged, &y.merged));
+                let mut s = similarity::jaro_winkler(&x.core, &y.core);
+                if ix.0 != ix.1 || iy.0 != iy.1 {
+                    // A voorvoegsel on either side: the merged spellings may be closer.
+                    s = s.max(similarity::jaro_winkler(&x.merged, &y.merged));
+                }
                 similarity_level(s, thresholds, last)
             }
             (Kind::GivenNames { thresholds }, Value::Given(x), Value::Given(y)) => {

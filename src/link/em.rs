@@ -63,10 +63,18 @@ pub fn u_from_random_pairs(
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(chunk);
                 let n = CHUNK.min(n_samples - chunk * CHUNK);
-                for _ in 0..n {
-                    let l = rng.random_range(0..n_left);
-                    let r = rng.random_range(0..n_right);
-                    count_pair(&mut acc, l, r);
+                let mut pairs: Vec<(u32, u32)> = (0..n)
+                    .map(|_| {
+                        let l = rng.random_range(0..n_left) as u32;
+                        let r = rng.random_range(0..n_right) as u32;
+                        (l, r)
+                    })
+                    .collect();
+                // Counting does not depend on order; walking the left side in row order keeps
+                // a large register's values in cache.
+                pairs.sort_unstable();
+                for (l, r) in pairs {
+                    count_pair(&mut acc, l as usize, r as usize);
                 }
                 acc
             })

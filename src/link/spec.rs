@@ -383,7 +383,7 @@ impl LinkSpec {
             .enumerate()
             .map(|(i, r)| check_blocking_rule(i, r))
             .collect::<Result<Vec<_>>>()?;
-        crate::ensure!(blocking.len() <= 200, Config: "at most 200 blocking rules");
+        crate::ensure!(blocking.len() <= 64, Config: "at most 64 blocking rules");
         let training_blocking = if self.training.em_blocking.is_empty() {
             blocking.clone()
         } else {
