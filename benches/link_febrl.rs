@@ -70,9 +70,17 @@ fn main() {
         }
     }
     let f1 = |tp: usize, fp: usize| {
-        let precision = if tp + fp > 0 { tp as f64 / (tp + fp) as f64 } else { 0.0 };
+        let precision = if tp + fp > 0 {
+            tp as f64 / (tp + fp) as f64
+        } else {
+            0.0
+        };
         let recall = tp as f64 / truth.len() as f64;
-        let f1 = if tp > 0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+        let f1 = if tp > 0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
         (precision, recall, f1)
     };
     let (precision, recall, f1_linked) = f1(tp, fp);
@@ -81,7 +89,12 @@ fn main() {
     let scored = model.scored_pairs(&left, &right).expect("scored pairs");
     let is_true: Vec<bool> = scored
         .iter()
-        .map(|p| truth.contains(&(id(&left, p.left_row as usize), id(&right, p.right_row as usize))))
+        .map(|p| {
+            truth.contains(&(
+                id(&left, p.left_row as usize),
+                id(&right, p.right_row as usize),
+            ))
+        })
         .collect();
     let reached = is_true.iter().filter(|&&t| t).count();
     let pairwise = |threshold: f64| {
@@ -128,7 +141,11 @@ fn main() {
         println!("FEBRL4 with the generic linker ({runs} runs)");
         println!("  pairs scored            {}", links.pairs_scored);
         println!("  true pairs reached      {reached} of {}", truth.len());
-        println!("  EM iterations           {} ({} sessions)", report.em.iterations, report.em.sessions.len());
+        println!(
+            "  EM iterations           {} ({} sessions)",
+            report.em.iterations,
+            report.em.sessions.len()
+        );
         println!("  pairwise at p >= {threshold:.2}  precision {pw_precision:.4} recall {pw_recall:.4} F1 {pw_f1:.4} (best over thresholds {best_pairwise_f1:.4})");
         println!("  one-to-one links        precision {precision:.4} recall {recall:.4} F1 {f1_linked:.4}");
         println!("  time (read CSVs -> linked), median {median:.3} s; all {times:.3?}");

@@ -14,21 +14,58 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const STEMS: &[&str] = &[
-    "berg", "dijk", "veen", "broek", "meer", "bosch", "hout", "man", "hof", "kamp", "horst", "wijk",
-    "stra", "sen", "ink", "ing", "ma", "ers", "huis", "land", "ir", "oglu", "el", "i",
+    "berg", "dijk", "veen", "broek", "meer", "bosch", "hout", "man", "hof", "kamp", "horst",
+    "wijk", "stra", "sen", "ink", "ing", "ma", "ers", "huis", "land", "ir", "oglu", "el", "i",
 ];
 const ONSETS: &[&str] = &[
     "b", "d", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "kr",
     "st", "sch", "vr", "gr",
 ];
 const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ee", "oo", "ui", "ij", "aa"];
-const VOORVOEGSELS: &[&str] = &["", "", "", "", "de", "van", "van der", "van den", "ter", "in 't"];
+const VOORVOEGSELS: &[&str] = &[
+    "", "", "", "", "de", "van", "van der", "van den", "ter", "in 't",
+];
 const GIVEN: &[&str] = &[
-    "Johannes", "Maria", "Anna", "Pieter", "Cornelis", "Fatma", "Mohamed", "Hanneke", "Willem",
-    "Sanne", "Mehmet", "Noah", "Emma", "Hendrik", "Johanna", "Aicha", "Zoë", "Thijs", "Ingrid",
-    "Gerrit", "Fenna", "Bram", "Yasmina", "Dirk", "Wilhelmina", "Ahmet", "Lotte", "René", "Sevda",
-    "Jeroen", "Adrianus", "Catharina", "Louise", "Jacobus", "Petronella", "Ali", "Khadija", "Sem",
-    "Julia", "Daan",
+    "Johannes",
+    "Maria",
+    "Anna",
+    "Pieter",
+    "Cornelis",
+    "Fatma",
+    "Mohamed",
+    "Hanneke",
+    "Willem",
+    "Sanne",
+    "Mehmet",
+    "Noah",
+    "Emma",
+    "Hendrik",
+    "Johanna",
+    "Aicha",
+    "Zoë",
+    "Thijs",
+    "Ingrid",
+    "Gerrit",
+    "Fenna",
+    "Bram",
+    "Yasmina",
+    "Dirk",
+    "Wilhelmina",
+    "Ahmet",
+    "Lotte",
+    "René",
+    "Sevda",
+    "Jeroen",
+    "Adrianus",
+    "Catharina",
+    "Louise",
+    "Jacobus",
+    "Petronella",
+    "Ali",
+    "Khadija",
+    "Sem",
+    "Julia",
+    "Daan",
 ];
 
 fn capitalise(s: &str) -> String {
@@ -132,7 +169,9 @@ fn main() {
     let records = value("--records", 20_000);
     let postcodes = residents / 25;
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let spine: Vec<PersonRecord> = (0..residents).map(|_| person(&mut rng, postcodes)).collect();
+    let spine: Vec<PersonRecord> = (0..residents)
+        .map(|_| person(&mut rng, postcodes))
+        .collect();
     let mut source = Vec::with_capacity(records);
     let mut truth = Vec::with_capacity(records);
     for i in 0..records {
@@ -152,7 +191,9 @@ fn main() {
 
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
     for (row, want) in links.rows.iter().zip(&truth) {
-        let got = (row.status == LinkStatus::Linked).then_some(row.left_row).flatten();
+        let got = (row.status == LinkStatus::Linked)
+            .then_some(row.left_row)
+            .flatten();
         match (want, got) {
             (Some(w), Some(g)) if *w == g => tp += 1,
             (_, Some(_)) => fp += 1,

@@ -12,7 +12,10 @@ fn one_to_one_uses_each_record_once_strongest_first() {
     let a = assign(3, 4, &left, &right, &weight, 0.0, true);
     assert_eq!((a[1].status, a[1].pair), (LinkStatus::Linked, Some(1)));
     assert_eq!((a[0].status, a[0].pair), (LinkStatus::Linked, Some(2)));
-    assert_eq!((a[2].status, a[2].pair), (LinkStatus::BelowThreshold, Some(3)));
+    assert_eq!(
+        (a[2].status, a[2].pair),
+        (LinkStatus::BelowThreshold, Some(3))
+    );
     assert_eq!((a[3].status, a[3].pair), (LinkStatus::NoCandidate, None));
 }
 

@@ -49,29 +49,40 @@ keys = [{ left_column = "a", right_column = "b" }]
     let cell = |t: &RecordTable, col: &str, row: usize| {
         t.column(t.column_index(col).unwrap())[row].clone()
     };
-    let rules: Vec<Vec<(&str, &str)>> =
-        vec![vec![("a", "a"), ("b", "b")], vec![("c", "c")], vec![("a", "b")]];
-    let mut want: BTreeMap<(u32, u32), u8> = BTreeMap::new();
+    let rules: Vec<Vec<(&str, &str)>> = vec![
+        vec![("a", "a"), ("b", "b")],
+        vec![("c", "c")],
+        vec![("a", "b")],
+    ];
+    let mut want: BTreeMap<(u32, u32), (u8, u64)> = BTreeMap::new();
     for l in 0..left.len() {
         for r in 0..right.len() {
+            let mut mask = 0u64;
             for (i, rule) in rules.iter().enumerate() {
                 let agree = rule.iter().all(|(lc, rc)| {
                     let (x, y) = (cell(&left, lc, l), cell(&right, rc, r));
                     x.is_some() && x == y
                 });
                 if agree {
-                    want.insert((l as u32, r as u32), i as u8);
-                    break;
+                    mask |= 1 << i;
                 }
+            }
+            if mask != 0 {
+                want.insert((l as u32, r as u32), (mask.trailing_zeros() as u8, mask));
             }
         }
     }
-    let got: Vec<((u32, u32), u8)> = (0..pairs.len())
-        .map(|p| ((pairs.left[p], pairs.right[p]), pairs.rule[p]))
+    let got: Vec<((u32, u32), (u8, u64))> = (0..pairs.len())
+        .map(|p| {
+            (
+                (pairs.left[p], pairs.right[p]),
+                (pairs.rule[p], pairs.agree[p]),
+            )
+        })
         .collect();
     let unique: BTreeSet<(u32, u32)> = got.iter().map(|(p, _)| *p).collect();
     assert_eq!(unique.len(), got.len(), "duplicate pairs");
-    let got: BTreeMap<(u32, u32), u8> = got.into_iter().collect();
+    let got: BTreeMap<(u32, u32), (u8, u64)> = got.into_iter().collect();
     assert_eq!(got, want);
     assert_eq!(pairs.per_rule.iter().sum::<u64>(), pairs.len() as u64);
     assert!(pairs.per_rule.iter().all(|&n| n > 0));
@@ -87,6 +98,11 @@ fn a_rule_that_explodes_is_refused() {
     .unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     let (left, right) = (random_table(&mut rng, 200), random_table(&mut rng, 200));
-    let err = block(&spec.blocking, &left, &right, 1000).unwrap_err().to_string();
-    assert!(err.contains("blocking rule 1 (b)") && err.contains("max_candidate_pairs"), "{err}");
+    let err = block(&spec.blocking, &left, &right, 1000)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("blocking rule 1 (b)") && err.contains("max_candidate_pairs"),
+        "{err}"
+    );
 }

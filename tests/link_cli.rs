@@ -36,7 +36,11 @@ fn febrl4_links_with_high_f1_and_identical_reruns() {
     let (a, b) = (febrl().join("febrl4_a.csv"), febrl().join("febrl4_b.csv"));
     let config = root().join("benches/febrl4.toml");
     let first = run(&a, &b, &config, &dir.path().join("one"));
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let summary = String::from_utf8_lossy(&first.stdout);
     assert!(summary.contains("pairs scored 31956"), "{summary}");
 
@@ -51,7 +55,10 @@ fn febrl4_links_with_high_f1_and_identical_reruns() {
     for line in lines {
         rows += 1;
         let cells: Vec<&str> = line.split(',').collect();
-        assert!(cells[0] > previous.as_str(), "links.csv is sorted by right_id");
+        assert!(
+            cells[0] > previous.as_str(),
+            "links.csv is sorted by right_id"
+        );
         previous = cells[0].to_string();
         if cells[1].is_empty() {
             continue;
@@ -69,9 +76,10 @@ fn febrl4_links_with_high_f1_and_identical_reruns() {
     let f1 = 2.0 * precision * recall / (precision + recall);
     assert!(f1 >= 0.995, "F1 {f1} (tp {tp}, fp {fp})");
 
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("one/link_report.json")).unwrap())
-            .unwrap();
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("one/link_report.json")).unwrap(),
+    )
+    .unwrap();
     assert!(report["em"]["iterations"].as_u64().unwrap() > 0);
     assert!(report["em"]["converged"].as_bool().unwrap());
     let lambda = report["prior"]["lambda"].as_f64().unwrap();

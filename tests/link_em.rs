@@ -59,12 +59,20 @@ fn em_recovers_m_with_u_fixed() {
         .collect();
     let m_start = m_true.iter().map(|l| initial_m(l.len() + 1)).collect();
     let fit = expectation_maximisation(&hist, &u, &[true; 4], m_start, 0.5, 500, 1e-7);
-    assert!(fit.converged, "EM did not converge in {} iterations", fit.iterations);
+    assert!(
+        fit.converged,
+        "EM did not converge in {} iterations",
+        fit.iterations
+    );
     assert!((fit.lambda - lambda).abs() < 0.01, "lambda {}", fit.lambda);
-    for k in 0..width {
-        for (l, want) in m_true[k].iter().enumerate() {
+    for (k, m_k) in m_true.iter().enumerate() {
+        for (l, want) in m_k.iter().enumerate() {
             let got = fit.m[k][l + 1];
-            assert!((got - want).abs() < 0.02, "m[{k}][{}] = {got}, want {want}", l + 1);
+            assert!(
+                (got - want).abs() < 0.02,
+                "m[{k}][{}] = {got}, want {want}",
+                l + 1
+            );
         }
     }
 }

@@ -64,7 +64,10 @@ fn edit_distance_levels() {
 #[test]
 fn surname_levels() {
     let c = "column = \"v\"\nkind = \"surname\"\nthresholds = [0.92, 0.88]";
-    assert_eq!(level(c, plain("van der Berg"), plain("Berg, van der")), (1, "exact".into()));
+    assert_eq!(
+        level(c, plain("van der Berg"), plain("Berg, van der")),
+        (1, "exact".into())
+    );
     assert_eq!(level(c, plain("van der Berg"), plain("Vanderberg")).0, 1);
     assert_eq!(level(c, plain("de Vries"), plain("Vries")).0, 1);
     assert_eq!(level(c, plain("Çelik"), plain("Celik")).0, 1);
@@ -79,8 +82,14 @@ fn surname_levels() {
 #[test]
 fn given_names_levels() {
     let c = "column = \"v\"\nkind = \"given_names\"\nthresholds = [0.92, 0.88]";
-    assert_eq!(level(c, plain("Johannes Adrianus"), plain("johannes  adrianus")), (1, "exact".into()));
-    assert_eq!(level(c, plain("Johannes Adrianus"), plain("Johannes Adriaan")).0, 2);
+    assert_eq!(
+        level(c, plain("Johannes Adrianus"), plain("johannes  adrianus")),
+        (1, "exact".into())
+    );
+    assert_eq!(
+        level(c, plain("Johannes Adrianus"), plain("Johannes Adriaan")).0,
+        2
+    );
     assert_eq!(level(c, plain("Zoë"), plain("Zoe")).0, 1);
     assert_eq!(level(c, plain("Willem"), plain("Willy")).0, 3); // 0.893
     assert_eq!(
@@ -99,11 +108,26 @@ fn given_names_levels() {
 #[test]
 fn date_levels() {
     let c = "column = \"v\"\nkind = \"date\"";
-    assert_eq!(level(c, plain("1980-03-04"), plain("04-03-1980")), (1, "exact".into()));
-    assert_eq!(level(c, plain("1980-03-04"), plain("1980-04-03")), (2, "day_month_swapped".into()));
-    assert_eq!(level(c, plain("1980-03-04"), plain("1980-03-07")), (3, "one_digit_off".into()));
-    assert_eq!(level(c, plain("1980-03-04"), plain("1980-11-25")), (4, "same_year".into()));
-    assert_eq!(level(c, plain("1980-03-04"), plain("1975-11-25")), (5, "else".into()));
+    assert_eq!(
+        level(c, plain("1980-03-04"), plain("04-03-1980")),
+        (1, "exact".into())
+    );
+    assert_eq!(
+        level(c, plain("1980-03-04"), plain("1980-04-03")),
+        (2, "day_month_swapped".into())
+    );
+    assert_eq!(
+        level(c, plain("1980-03-04"), plain("1980-03-07")),
+        (3, "one_digit_off".into())
+    );
+    assert_eq!(
+        level(c, plain("1980-03-04"), plain("1980-11-25")),
+        (4, "same_year".into())
+    );
+    assert_eq!(
+        level(c, plain("1980-03-04"), plain("1975-11-25")),
+        (5, "else".into())
+    );
     assert_eq!(level(c, plain("not a date"), plain("1975-11-25")).0, 0);
 }
 
@@ -114,14 +138,29 @@ fn address_levels() {
         level(c, ("2711 AB", Some("12")), ("2711ab", Some("12"))),
         (1, "postcode_house_number".into())
     );
-    assert_eq!(level(c, ("2711AB", Some("12")), ("2711AB", Some("14"))), (2, "postcode".into()));
+    assert_eq!(
+        level(c, ("2711AB", Some("12")), ("2711AB", Some("14"))),
+        (2, "postcode".into())
+    );
     assert_eq!(level(c, ("2711AB", Some("12")), ("2711AB", None)).0, 2);
-    assert_eq!(level(c, ("2711AB", Some("12")), ("2711XY", Some("12"))), (3, "same_area".into()));
-    assert_eq!(level(c, ("2711AB", Some("12")), ("3500XY", Some("12"))), (4, "else".into()));
+    assert_eq!(
+        level(c, ("2711AB", Some("12")), ("2711XY", Some("12"))),
+        (3, "same_area".into())
+    );
+    assert_eq!(
+        level(c, ("2711AB", Some("12")), ("3500XY", Some("12"))),
+        (4, "else".into())
+    );
     assert_eq!(level(c, ("", Some("12")), ("3500XY", Some("12"))).0, 0);
     let without = "column = \"v\"\nkind = \"address\"";
-    assert_eq!(level(without, plain("2711AB"), plain("2711AB")), (1, "postcode".into()));
-    assert_eq!(level(without, plain("2711AB"), plain("2711ZZ")), (2, "same_area".into()));
+    assert_eq!(
+        level(without, plain("2711AB"), plain("2711AB")),
+        (1, "postcode".into())
+    );
+    assert_eq!(
+        level(without, plain("2711AB"), plain("2711ZZ")),
+        (2, "same_area".into())
+    );
 }
 
 #[test]
@@ -135,7 +174,12 @@ fn bad_configs_are_refused_with_a_reason() {
         }
     };
     assert!(err("column = \"v\"\nkind = \"soundex\"").contains("unknown kind 'soundex'"));
-    assert!(err("column = \"v\"\nkind = \"jaro_winkler\"\nthresholds = [0.8, 0.9]").contains("descending"));
-    assert!(err("column = \"v\"\nkind = \"levenshtein\"\nthresholds = [1.5]").contains("whole numbers"));
+    assert!(
+        err("column = \"v\"\nkind = \"jaro_winkler\"\nthresholds = [0.8, 0.9]")
+            .contains("descending")
+    );
+    assert!(
+        err("column = \"v\"\nkind = \"levenshtein\"\nthresholds = [1.5]").contains("whole numbers")
+    );
     assert!(err("kind = \"exact\"").contains("column"));
 }

@@ -13,14 +13,26 @@ fn parsed(first: Option<&str>, vv: Option<&str>, surname: Option<&str>) -> Parse
 
 #[test]
 fn voorvoegsel_spellings_normalise_to_one_surname() {
-    let forms = ["van der Berg", "Berg, van der", "VAN DER BERG", "van  der berg"];
+    let forms = [
+        "van der Berg",
+        "Berg, van der",
+        "VAN DER BERG",
+        "van  der berg",
+    ];
     let keys: Vec<_> = forms.iter().map(|f| surname_key(f).unwrap()).collect();
-    assert!(keys.iter().all(|k| k.core == "berg" && k.merged == "vanderberg"), "{keys:?}");
+    assert!(
+        keys.iter()
+            .all(|k| k.core == "berg" && k.merged == "vanderberg"),
+        "{keys:?}"
+    );
     assert_eq!(surname_key("Vanderberg").unwrap().merged, "vanderberg");
     assert_eq!(surname_key("in 't Veld").unwrap().core, "veld");
     assert_eq!(surname_key("Veld, in 't").unwrap().core, "veld");
     assert_eq!(surname_key("ter Horst").unwrap().core, "horst");
-    assert_eq!(surname_key("van den Berg-Jansen").unwrap().core, "bergjansen");
+    assert_eq!(
+        surname_key("van den Berg-Jansen").unwrap().core,
+        "bergjansen"
+    );
 }
 
 #[test]
@@ -53,16 +65,40 @@ fn initials_in_every_spelling() {
 #[test]
 fn full_names_split_into_parts() {
     let cases = [
-        ("J.A. de Vries", parsed(Some("J.A."), Some("de"), Some("Vries"))),
+        (
+            "J.A. de Vries",
+            parsed(Some("J.A."), Some("de"), Some("Vries")),
+        ),
         ("Fatma Yilmaz", parsed(Some("Fatma"), None, Some("Yilmaz"))),
-        ("M. El Idrissi", parsed(Some("M."), None, Some("El Idrissi"))),
-        ("Mohamed El Amrani", parsed(Some("Mohamed"), None, Some("El Amrani"))),
-        ("Anna van den Berg-Jansen", parsed(Some("Anna"), Some("van den"), Some("Berg-Jansen"))),
-        ("Anna Maria Jansen", parsed(Some("Anna Maria"), None, Some("Jansen"))),
-        ("P. in 't Veld", parsed(Some("P."), Some("in 't"), Some("Veld"))),
-        ("Kees Van der Meer", parsed(Some("Kees"), Some("van der"), Some("Meer"))),
+        (
+            "M. El Idrissi",
+            parsed(Some("M."), None, Some("El Idrissi")),
+        ),
+        (
+            "Mohamed El Amrani",
+            parsed(Some("Mohamed"), None, Some("El Amrani")),
+        ),
+        (
+            "Anna van den Berg-Jansen",
+            parsed(Some("Anna"), Some("van den"), Some("Berg-Jansen")),
+        ),
+        (
+            "Anna Maria Jansen",
+            parsed(Some("Anna Maria"), None, Some("Jansen")),
+        ),
+        (
+            "P. in 't Veld",
+            parsed(Some("P."), Some("in 't"), Some("Veld")),
+        ),
+        (
+            "Kees Van der Meer",
+            parsed(Some("Kees"), Some("van der"), Some("Meer")),
+        ),
         ("de Vries", parsed(None, Some("de"), Some("Vries"))),
-        ("Vries, J.A. de", parsed(Some("J.A."), Some("de"), Some("Vries"))),
+        (
+            "Vries, J.A. de",
+            parsed(Some("J.A."), Some("de"), Some("Vries")),
+        ),
         ("Yilmaz", parsed(None, None, Some("Yilmaz"))),
         ("  ", parsed(None, None, None)),
     ];

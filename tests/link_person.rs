@@ -189,7 +189,11 @@ fn noisy_copy(p: &PersonRecord, kind: &str, rng: &mut ChaCha8Rng) -> PersonRecor
         "date_digit" => {
             use chrono::Datelike;
             let d = p.birth_date.unwrap();
-            let day = if d.day() >= 20 { d.day() - 10 } else { d.day() + 10 };
+            let day = if d.day() >= 20 {
+                d.day() - 10
+            } else {
+                d.day() + 10
+            };
             q.birth_date = NaiveDate::from_ymd_opt(d.year(), d.month(), day);
         }
         "no_given_names" => q.first_names = None,
@@ -202,8 +206,7 @@ fn deunicode_like(s: &str) -> String {
     s.replace('Ç', "C")
         .replace('Ö', "O")
         .replace('ü', "u")
-        .replace('ë', "e")
-        .replace('é', "e")
+        .replace(['ë', 'é'], "e")
         .replace('ï', "i")
 }
 
@@ -246,7 +249,9 @@ fn planted_noise_links_and_strangers_stay_unlinked() {
     let mut per_kind: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
     let mut false_links = Vec::new();
     for (row, (_, truth, kind)) in links.rows.iter().zip(&source) {
-        let linked = (row.status == LinkStatus::Linked).then_some(row.left_row).flatten();
+        let linked = (row.status == LinkStatus::Linked)
+            .then_some(row.left_row)
+            .flatten();
         let entry = per_kind.entry(kind).or_default();
         entry.1 += 1;
         match (truth, linked) {

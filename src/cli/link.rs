@@ -45,7 +45,11 @@ pub fn run(args: Args) -> Result<i32> {
         "pairs scored {}, EM iterations {}{}, prior {:.3e}, threshold p >= {:.3}",
         links.pairs_scored,
         r.em.iterations,
-        if r.em.converged { "" } else { " (not converged)" },
+        if r.em.converged {
+            ""
+        } else {
+            " (not converged)"
+        },
         r.prior.lambda,
         r.threshold.match_probability
     );

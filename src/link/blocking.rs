@@ -55,9 +55,9 @@ fn key_part(transform: Transform, raw: &str) -> Option<String> {
             normalize::date_digits(raw).map(|d| String::from_utf8_lossy(&d[..4]).into())
         }
         Transform::Postcode => normalize::postcode(raw),
-        Transform::PostcodeArea(n) => {
-            normalize::postcode(raw).filter(|p| p.len() >= n).map(|p| p[..n].to_string())
-        }
+        Transform::PostcodeArea(n) => normalize::postcode(raw)
+            .filter(|p| p.len() >= n)
+            .map(|p| p[..n].to_string()),
     }
 }
 
@@ -73,7 +73,11 @@ fn rule_keys<'t>(
             .keys
             .iter()
             .map(|k| {
-                let col = if left_side { &k.left_column } else { &k.right_column };
+                let col = if left_side {
+                    &k.left_column
+                } else {
+                    &k.right_column
+                };
                 table.column_by_name(name, col)
             })
             .collect::<Result<Vec<_>>>()?;
@@ -170,11 +174,12 @@ pub fn block(
                     if k == NO_KEY {
                         continue;
                     }
-                    let group = &rows[offsets[k as usize] as usize..offsets[k as usize + 1] as usize];
+                    let group =
+                        &rows[offsets[k as usize] as usize..offsets[k as usize + 1] as usize];
                     for &i in group {
-                        let caught_before = earlier.iter().any(|(el, er, _)| {
-                            el[i as usize] != NO_KEY && el[i as usize] == er[j]
-                        });
+                        let caught_before = earlier
+                            .iter()
+                            .any(|(el, er, _)| el[i as usize] != NO_KEY && el[i as usize] == er[j]);
                         if !caught_before {
                             let mut agree = 1u64 << r;
                             for (s, (el, er, _)) in later.iter().enumerate() {

@@ -122,7 +122,10 @@ impl PatternHistogram {
         entries.sort_unstable();
         PatternHistogram {
             width,
-            patterns: entries.iter().flat_map(|(p, _)| p.iter().copied()).collect(),
+            patterns: entries
+                .iter()
+                .flat_map(|(p, _)| p.iter().copied())
+                .collect(),
             counts: entries.iter().map(|(_, c)| *c).collect(),
         }
     }

@@ -240,7 +240,10 @@ impl PhaseClock {
     }
     fn lap(&mut self, label: &str) {
         if let Some(last) = self.last {
-            eprintln!("link timing: {label}: {:.3} s", last.elapsed().as_secs_f64());
+            eprintln!(
+                "link timing: {label}: {:.3} s",
+                last.elapsed().as_secs_f64()
+            );
             self.last = Some(std::time::Instant::now());
         }
     }
@@ -286,7 +289,10 @@ fn conditioned(rule: &CheckedBlockingRule, comparison: &CheckedComparison) -> bo
         .iter()
         .flat_map(|k| [lower(&k.left_column), lower(&k.right_column)])
         .collect();
-    let mut columns = vec![lower(&comparison.left_column), lower(&comparison.right_column)];
+    let mut columns = vec![
+        lower(&comparison.left_column),
+        lower(&comparison.right_column),
+    ];
     if let Kind::Address {
         house_number_column: Some(h),
         ..
@@ -300,6 +306,9 @@ fn conditioned(rule: &CheckedBlockingRule, comparison: &CheckedComparison) -> bo
 /// Splink-style EM training: one session per training blocking rule, each on that rule's full
 /// join, u fixed, the rule's own comparisons left out; m combined as the mean over sessions
 /// weighted by each session's expected number of matches.
+/// m[k][level], the session reports, and the comparisons no session could estimate.
+type TrainedM = (Vec<Vec<f64>>, Vec<EmSessionReport>, Vec<String>);
+
 fn train_m(
     spec: &CheckedLinkSpec,
     scoring: &Scoring,
@@ -307,7 +316,7 @@ fn train_m(
     right: &RecordTable,
     u: &[Vec<f64>],
     expected_matches: Option<f64>,
-) -> Result<(Vec<Vec<f64>>, Vec<EmSessionReport>, Vec<String>)> {
+) -> Result<TrainedM> {
     let comparisons = &scoring.comparisons;
     let width = comparisons.len();
     let mut sum: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.n_levels]).collect();
@@ -358,7 +367,10 @@ fn train_m(
         let lambda_start = expected_matches
             .map_or(0.5, |e| e / n_pairs as f64)
             .clamp(0.01, 0.99);
-        let m_start = comparisons.iter().map(|c| em::initial_m(c.n_levels)).collect();
+        let m_start = comparisons
+            .iter()
+            .map(|c| em::initial_m(c.n_levels))
+            .collect();
         let fit = em::expectation_maximisation(
             &hist,
             u,
@@ -634,8 +646,16 @@ fn histogram(weights: &[f64]) -> Vec<HistogramBin> {
     if weights.is_empty() {
         return Vec::new();
     }
-    let lo = weights.iter().copied().fold(f64::INFINITY, f64::min).floor();
-    let hi = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max).floor();
+    let lo = weights
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .floor();
+    let hi = weights
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .floor();
     let n = (hi - lo) as usize + 1;
     let mut bins = vec![0u64; n];
     for w in weights {
@@ -686,7 +706,13 @@ impl FittedModel {
     }
 
     /// Weight of field `k` at level `l` for left row `left_row`.
-    fn field_weight(&self, comparison: &PreparedComparison, k: usize, l: u8, left_row: usize) -> f64 {
+    fn field_weight(
+        &self,
+        comparison: &PreparedComparison,
+        k: usize,
+        l: u8,
+        left_row: usize,
+    ) -> f64 {
         let l = l as usize;
         if l == 0 {
             return 0.0;
@@ -716,7 +742,12 @@ impl FittedModel {
             .collect()
     }
 
-    fn links_from(&self, scoring: &Scoring, left: &RecordTable, right: &RecordTable) -> Result<Links> {
+    fn links_from(
+        &self,
+        scoring: &Scoring,
+        left: &RecordTable,
+        right: &RecordTable,
+    ) -> Result<Links> {
         let weights = self.pair_weights(scoring);
         let assignments = assign(
             left.len(),

@@ -12,8 +12,8 @@
 /// different families.
 pub const VOORVOEGSEL_TOKENS: &[&str] = &[
     "van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "in", "op", "aan", "bij", "onder",
-    "uit", "voor", "'s", "d'", "l'", "la", "le", "du", "des", "da", "di", "dos", "del", "von", "zu",
-    "vd",
+    "uit", "voor", "'s", "d'", "l'", "la", "le", "du", "des", "da", "di", "dos", "del", "von",
+    "zu", "vd",
 ];
 
 /// Particles that begin a surname of Arabic or Berber origin. They are not voorvoegsels, but in
@@ -104,7 +104,11 @@ pub fn surname_key(raw: &str) -> Option<SurnameKey> {
         return None;
     }
     Some(SurnameKey {
-        core: if core.is_empty() { merged.clone() } else { core },
+        core: if core.is_empty() {
+            merged.clone()
+        } else {
+            core
+        },
         merged,
     })
 }

@@ -120,7 +120,10 @@ pub fn parse_full_name(raw: &str) -> ParsedName {
         while end + 1 < n && is_voorvoegsel(tokens[end]) {
             end += 1;
         }
-        let vv: Vec<String> = tokens[start..end].iter().map(|t| t.to_lowercase()).collect();
+        let vv: Vec<String> = tokens[start..end]
+            .iter()
+            .map(|t| t.to_lowercase())
+            .collect();
         return ParsedName {
             first_names: some_joined(&tokens[..start]),
             voorvoegsel: Some(vv.join(" ")),
@@ -254,7 +257,13 @@ pub fn link_people(
 mod tests {
     use super::*;
 
-    fn parts(raw: &str) -> (Option<&'static str>, Option<&'static str>, Option<&'static str>) {
+    fn parts(
+        raw: &str,
+    ) -> (
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+    ) {
         let p = parse_full_name(raw);
         let leak = |s: Option<String>| s.map(|s| &*Box::leak(s.into_boxed_str()));
         (leak(p.first_names), leak(p.voorvoegsel), leak(p.surname))
@@ -262,9 +271,15 @@ mod tests {
 
     #[test]
     fn parses_the_brief_examples() {
-        assert_eq!(parts("J.A. de Vries"), (Some("J.A."), Some("de"), Some("Vries")));
+        assert_eq!(
+            parts("J.A. de Vries"),
+            (Some("J.A."), Some("de"), Some("Vries"))
+        );
         assert_eq!(parts("Fatma Yilmaz"), (Some("Fatma"), None, Some("Yilmaz")));
-        assert_eq!(parts("M. El Idrissi"), (Some("M."), None, Some("El Idrissi")));
+        assert_eq!(
+            parts("M. El Idrissi"),
+            (Some("M."), None, Some("El Idrissi"))
+        );
         assert_eq!(
             parts("Anna van den Berg-Jansen"),
             (Some("Anna"), Some("van den"), Some("Berg-Jansen"))

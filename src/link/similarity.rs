@@ -149,14 +149,33 @@ mod tests {
         };
         for _ in 0..5000 {
             let (a, b) = (word(&mut rng), word(&mut rng));
-            assert!((jaro_winkler(&a, &b) - strsim::jaro_winkler(&a, &b)).abs() < 1e-12, "{a} {b}");
-            assert_eq!(edit_distance(&a, &b, false), strsim::levenshtein(&a, &b), "{a} {b}");
-            assert_eq!(edit_distance(&a, &b, true), strsim::osa_distance(&a, &b), "{a} {b}");
+            assert!(
+                (jaro_winkler(&a, &b) - strsim::jaro_winkler(&a, &b)).abs() < 1e-12,
+                "{a} {b}"
+            );
+            assert_eq!(
+                edit_distance(&a, &b, false),
+                strsim::levenshtein(&a, &b),
+                "{a} {b}"
+            );
+            assert_eq!(
+                edit_distance(&a, &b, true),
+                strsim::osa_distance(&a, &b),
+                "{a} {b}"
+            );
             for bound in 0..4 {
                 let want = strsim::osa_distance(&a, &b).min(bound + 1);
-                assert_eq!(bounded_edit_distance(&a, &b, true, bound), want, "{a} {b} {bound}");
+                assert_eq!(
+                    bounded_edit_distance(&a, &b, true, bound),
+                    want,
+                    "{a} {b} {bound}"
+                );
                 let want = strsim::levenshtein(&a, &b).min(bound + 1);
-                assert_eq!(bounded_edit_distance(&a, &b, false, bound), want, "{a} {b} {bound}");
+                assert_eq!(
+                    bounded_edit_distance(&a, &b, false, bound),
+                    want,
+                    "{a} {b} {bound}"
+                );
             }
         }
     }

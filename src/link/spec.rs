@@ -247,9 +247,7 @@ impl Kind {
                 names.extend(distances.iter().map(|d| format!("damerau<={d}")));
             }
             Kind::Date => {
-                names.extend(
-                    ["day_month_swapped", "one_digit_off", "same_year"].map(String::from),
-                );
+                names.extend(["day_month_swapped", "one_digit_off", "same_year"].map(String::from));
             }
             Kind::Address {
                 house_number_column,
@@ -437,14 +435,21 @@ fn sides(
     match (column, left, right) {
         (Some(c), None, None) => Ok((c.trim().to_string(), c.trim().to_string())),
         (None, Some(l), Some(r)) => Ok((l.trim().to_string(), r.trim().to_string())),
-        _ => crate::bail!(Config: "{what}: give either `column` or both `left_column` and `right_column`"),
+        _ => {
+            crate::bail!(Config: "{what}: give either `column` or both `left_column` and `right_column`")
+        }
     }
 }
 
 fn similarity_thresholds(what: &str, raw: &[f64], default: &[f64]) -> Result<Vec<f64>> {
-    let t = if raw.is_empty() { default.to_vec() } else { raw.to_vec() };
+    let t = if raw.is_empty() {
+        default.to_vec()
+    } else {
+        raw.to_vec()
+    };
     for w in t.windows(2) {
-        crate::ensure!(w[0] > w[1], Config: "{what}: thresholds must be strictly descending, got {t:?}");
+        let descending = w[0] > w[1];
+        crate::ensure!(descending, Config: "{what}: thresholds must be strictly descending, got {t:?}");
     }
     for x in &t {
         crate::ensure!(*x > 0.0 && *x < 1.0, Config: "{what}: similarity thresholds must be in (0, 1), got {x}");
@@ -453,7 +458,11 @@ fn similarity_thresholds(what: &str, raw: &[f64], default: &[f64]) -> Result<Vec
 }
 
 fn distance_thresholds(what: &str, raw: &[f64]) -> Result<Vec<usize>> {
-    let t: Vec<f64> = if raw.is_empty() { vec![1.0, 2.0] } else { raw.to_vec() };
+    let t: Vec<f64> = if raw.is_empty() {
+        vec![1.0, 2.0]
+    } else {
+        raw.to_vec()
+    };
     let mut out = Vec::new();
     for x in &t {
         crate::ensure!(x.fract() == 0.0 && *x >= 1.0 && *x <= 10.0, Config: "{what}: distances must be whole numbers from 1 to 10, got {x}");
@@ -500,7 +509,9 @@ fn check_comparison(i: usize, c: &ComparisonSpec) -> Result<CheckedComparison> {
                 area_length,
             }
         }
-        other => crate::bail!(Config: "{what}: unknown kind '{other}', expected one of exact, jaro_winkler, levenshtein, damerau_levenshtein, surname, given_names, date, address"),
+        other => {
+            crate::bail!(Config: "{what}: unknown kind '{other}', expected one of exact, jaro_winkler, levenshtein, damerau_levenshtein, surname, given_names, date, address")
+        }
     };
     crate::ensure!(
         c.house_number_column.is_none() || matches!(kind, Kind::Address { .. }),
@@ -558,7 +569,9 @@ fn check_blocking_rule(i: usize, r: &BlockingRuleSpec) -> Result<CheckedBlocking
             "year" => Transform::Year,
             "postcode" => Transform::Postcode,
             "postcode_area" => Transform::PostcodeArea(n(4)?),
-            other => crate::bail!(Config: "{what}: unknown transform '{other}', expected exact, prefix, surname, surname_prefix, date, year, postcode or postcode_area"),
+            other => {
+                crate::bail!(Config: "{what}: unknown transform '{other}', expected exact, prefix, surname, surname_prefix, date, year, postcode or postcode_area")
+            }
         };
         crate::ensure!(
             length.is_none() || matches!(transform, Transform::Prefix(_) | Transform::SurnamePrefix(_) | Transform::PostcodeArea(_)),

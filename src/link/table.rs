@@ -69,7 +69,9 @@ impl RecordTable {
     pub fn column_by_name(&self, side: &str, name: &str) -> Result<&[Option<Box<str>>]> {
         match self.column_index(name) {
             Some(i) => Ok(&self.columns[i]),
-            None => crate::bail!(Config: "the {side} records have no column '{name}' (columns: {})", self.names.join(", ")),
+            None => {
+                crate::bail!(Config: "the {side} records have no column '{name}' (columns: {})", self.names.join(", "))
+            }
         }
     }
 
@@ -91,7 +93,12 @@ impl RecordTable {
             .from_reader(text.as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| Error::input(Location::file(path).line(1), format!("cannot read the header row: {e}")))?
+            .map_err(|e| {
+                Error::input(
+                    Location::file(path).line(1),
+                    format!("cannot read the header row: {e}"),
+                )
+            })?
             .clone();
         let names: Vec<&str> = headers.iter().collect();
         crate::ensure!(!names.is_empty(), Data: "{}: no header row", path.display());
@@ -107,9 +114,9 @@ impl RecordTable {
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
                     let message = match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
-                            "expected {expected_len} fields like the header, found {len}"
-                        ),
+                        csv::ErrorKind::UnequalLengths {
+                            expected_len, len, ..
+                        } => format!("expected {expected_len} fields like the header, found {len}"),
                         _ => e.to_string(),
                     };
                     return Err(Error::input(Location::file(path).line(line), message));
