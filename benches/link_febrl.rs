@@ -53,7 +53,7 @@ fn main() {
         .collect();
     let id = |t: &RecordTable, row: usize| -> String {
         let col = t.column_index("rec_id").expect("rec_id");
-        t.column(col)[row].as_deref().unwrap_or("").to_string()
+        t.column(col).get(row).unwrap_or("").to_string()
     };
 
     // Assigned links (one-to-one) at the configured threshold.

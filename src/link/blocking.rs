@@ -6,7 +6,7 @@
 //! into dense ids shared by both sides, left rows are grouped by key id (counting sort), and every
 //! right row walks its group. Work is proportional to the pairs produced, not to left x right.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 use rayon::prelude::*;
 
@@ -67,7 +67,7 @@ fn rule_keys<'t>(
     left: &'t RecordTable,
     right: &'t RecordTable,
 ) -> Result<(Vec<u32>, Vec<u32>, usize)> {
-    let mut dict: HashMap<String, u32> = HashMap::new();
+    let mut dict: FastMap<String, u32> = FastMap::default();
     let mut side = |name: &str, table: &'t RecordTable, left_side: bool| -> Result<Vec<u32>> {
         let cols = rule
             .keys
@@ -84,11 +84,11 @@ fn rule_keys<'t>(
         let mut ids = Vec::with_capacity(table.len());
         let mut key = String::new();
         // Key parts per distinct raw cell, per key position: normalise each value once.
-        let mut memo: Vec<HashMap<&str, Option<String>>> = vec![HashMap::new(); cols.len()];
+        let mut memo: Vec<FastMap<&str, Option<String>>> = vec![FastMap::default(); cols.len()];
         'rows: for row in 0..table.len() {
             key.clear();
             for (p, (k, col)) in rule.keys.iter().zip(&cols).enumerate() {
-                let Some(raw) = col[row].as_deref() else {
+                let Some(raw) = col.get(row) else {
                     ids.push(NO_KEY);
                     continue 'rows;
                 };

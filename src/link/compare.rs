@@ -5,10 +5,10 @@
 //! value (shared dictionary for both sides), so an exact agreement is an integer comparison and
 //! only disagreeing pairs pay for a string similarity.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 use super::normalize::{self, GivenNamesKey, SurnameKey};
-use super::similarity;
+use super::similarity::{self, jaro_winkler_upper_bound, Profile};
 use super::spec::{CheckedComparison, Kind};
 use super::table::RecordTable;
 use crate::error::Result;
@@ -41,6 +41,13 @@ pub struct PreparedComparison {
     /// Surname kind only: per value id, interned (core, merged) ids, so the exact test is two
     /// integer comparisons instead of two string comparisons.
     surname_ids: Vec<(u32, u32)>,
+    /// Per value id, for the Jaro-Winkler kinds: letter profiles of the compared string(s)
+    /// (surnames: core and merged; given names: full), to skip hopeless pairs cheaply.
+    profiles: Vec<[Profile; 2]>,
+    /// Given names only: interned id of the first given name per value id.
+    first_ids: Vec<u32>,
+    /// Address only: interned (postcode, area, house number) ids per value id, NULL_ID = none.
+    address_ids: Vec<[u32; 3]>,
     /// Per value id: the value's frequency among the left (register) records, when the
     /// comparison has term-frequency adjustment.
     pub term_frequency: Option<Vec<f64>>,
@@ -54,11 +61,11 @@ impl PreparedComparison {
         left: &'t RecordTable,
         right: &'t RecordTable,
     ) -> Result<PreparedComparison> {
-        let mut dict: HashMap<String, u32> = HashMap::new();
+        let mut dict: FastMap<String, u32> = FastMap::default();
         let mut values: Vec<Value> = Vec::new();
         // Registers repeat values (a few ten thousand surnames over 500,000 rows): normalise each
         // distinct raw cell once.
-        let mut by_raw: HashMap<(&str, Option<&str>), u32> = HashMap::new();
+        let mut by_raw: FastMap<(&str, Option<&str>), u32> = FastMap::default();
         let mut side_ids = |side: &str, table: &'t RecordTable, column: &str| -> Result<Vec<u32>> {
             let cells = table.column_by_name(side, column)?;
             let house = match &c.kind {
@@ -69,12 +76,12 @@ impl PreparedComparison {
                 _ => None,
             };
             let mut ids = Vec::with_capacity(cells.len());
-            for (row, cell) in cells.iter().enumerate() {
-                let Some(raw) = cell.as_deref() else {
+            for row in 0..cells.len() {
+                let Some(raw) = cells.get(row) else {
                     ids.push(NULL_ID);
                     continue;
                 };
-                let hn = house.and_then(|h| h[row].as_deref());
+                let hn = house.and_then(|h| h.get(row));
                 if let Some(&id) = by_raw.get(&(raw, hn)) {
                     ids.push(id);
                     continue;
@@ -100,7 +107,7 @@ impl PreparedComparison {
         let right_ids = side_ids("right", right, &c.right_column)?;
         let mut surname_ids = Vec::new();
         if matches!(c.kind, Kind::Surname { .. }) {
-            let mut dict: HashMap<&str, u32> = HashMap::new();
+            let mut dict: FastMap<&str, u32> = FastMap::default();
             for v in &values {
                 if let Value::Surname(k) = v {
                     let next = dict.len() as u32;
@@ -111,6 +118,42 @@ impl PreparedComparison {
                 }
             }
         }
+        let mut profiles = Vec::new();
+        let mut first_ids = Vec::new();
+        let mut address_ids = Vec::new();
+        // One interning map per part: (part, string) -> dense id.
+        let mut intern: FastMap<(u8, &str), u32> = FastMap::default();
+        fn id_of<'v>(intern: &mut FastMap<(u8, &'v str), u32>, part: u8, s: &'v str) -> u32 {
+            let next = intern.len() as u32;
+            *intern.entry((part, s)).or_insert(next)
+        }
+        for v in &values {
+            match v {
+                Value::Text(t) => profiles.push([Profile::of(t); 2]),
+                Value::Surname(k) => profiles.push([Profile::of(&k.core), Profile::of(&k.merged)]),
+                Value::Given(g) => {
+                    profiles.push([Profile::of(&g.full); 2]);
+                    first_ids.push(id_of(&mut intern, 0, &g.first));
+                }
+                Value::Address {
+                    postcode,
+                    house_number,
+                } => {
+                    let area_length = match c.kind {
+                        Kind::Address { area_length, .. } => area_length,
+                        _ => usize::MAX,
+                    };
+                    let area = postcode
+                        .get(..area_length)
+                        .map_or(NULL_ID, |a| id_of(&mut intern, 2, a));
+                    let house = house_number
+                        .as_deref()
+                        .map_or(NULL_ID, |h| id_of(&mut intern, 3, h));
+                    address_ids.push([id_of(&mut intern, 1, postcode), area, house]);
+                }
+                Value::Date(_) => {}
+            }
+        }
         let mut prepared = PreparedComparison {
             name: c.name.clone(),
             kind: c.kind.clone(),
@@ -119,6 +162,9 @@ impl PreparedComparison {
             right_ids,
             values,
             surname_ids,
+            profiles,
+            first_ids,
+            address_ids,
             term_frequency: None,
             term_frequency_minimum: c.term_frequency_minimum,
         };
@@ -141,7 +187,7 @@ impl PreparedComparison {
             }
         };
         let keys: Vec<String> = self.values.iter().map(tf_key).collect();
-        let mut counts: HashMap<&str, u64> = HashMap::new();
+        let mut counts: FastMap<&str, u64> = FastMap::default();
         let mut total = 0u64;
         for &id in &self.left_ids {
             if id != NULL_ID {
@@ -174,12 +220,28 @@ impl PreparedComparison {
     /// The level of two interned values.
     pub fn level_of_ids(&self, a: u32, b: u32) -> u8 {
         let last = (self.n_levels - 1) as u8;
+        if let Kind::Address { .. } = self.kind {
+            return address_level(self.address_ids[a as usize], self.address_ids[b as usize], last);
+        }
+        if a == b {
+            return 1;
+        }
         let (va, vb) = (&self.values[a as usize], &self.values[b as usize]);
+        // Skips the Jaro-Winkler computation when even the best case stays below the lowest
+        // threshold (most random pairs).
+        let hopeless = |side: usize, thresholds: &[f64]| {
+            let lowest = thresholds.last().copied().unwrap_or(1.0);
+            jaro_winkler_upper_bound(
+                &self.profiles[a as usize][side],
+                &self.profiles[b as usize][side],
+            ) < lowest
+        };
         match (&self.kind, va, vb) {
-            (Kind::Address { area_length, .. }, _, _) => address_level(va, vb, *area_length, last),
-            (_, _, _) if a == b => 1,
             (Kind::Exact, _, _) => last,
             (Kind::JaroWinkler { thresholds }, Value::Text(x), Value::Text(y)) => {
+                if hopeless(0, thresholds) {
+                    return last;
+                }
                 similarity_level(similarity::jaro_winkler(x, y), thresholds, last)
             }
             (Kind::Levenshtein { distances }, Value::Text(x), Value::Text(y)) => {
@@ -193,15 +255,19 @@ impl PreparedComparison {
                 if ix.0 == iy.0 || ix.1 == iy.1 {
                     return 1;
                 }
-                let mut s = similarity::jaro_winkler(&x.core, &y.core);
-                if ix.0 != ix.1 || iy.0 != iy.1 {
+                let mut s = 0.0f64;
+                if !hopeless(0, thresholds) {
+                    s = similarity::jaro_winkler(&x.core, &y.core);
+                }
+                if (ix.0 != ix.1 || iy.0 != iy.1) && !hopeless(1, thresholds) {
                     // A voorvoegsel on either side: the merged spellings may be closer.
                     s = s.max(similarity::jaro_winkler(&x.merged, &y.merged));
                 }
                 similarity_level(s, thresholds, last)
             }
             (Kind::GivenNames { thresholds }, Value::Given(x), Value::Given(y)) => {
-                given_names_level(x, y, thresholds, last)
+                let same_first = self.first_ids[a as usize] == self.first_ids[b as usize];
+                given_names_level(x, y, same_first, hopeless(0, thresholds), thresholds, last)
             }
             (Kind::Date, Value::Date(x), Value::Date(y)) => date_level(x, y),
             _ => last,
@@ -281,19 +347,25 @@ fn distance_level(x: &str, y: &str, distances: &[usize], last: u8, damerau: bool
         .map_or(last, |i| 2 + i as u8)
 }
 
-/// exact, Jaro-Winkler levels (only when both sides have full names), same first name, initials
-/// compatible, else.
-fn given_names_level(x: &GivenNamesKey, y: &GivenNamesKey, thresholds: &[f64], last: u8) -> u8 {
-    if x.full == y.full {
-        return 1;
-    }
+/// Jaro-Winkler levels (only when both sides have full names), same first name, initials
+/// compatible, else. Exact agreement (same interned value) is handled by the caller.
+fn given_names_level(
+    x: &GivenNamesKey,
+    y: &GivenNamesKey,
+    same_first: bool,
+    hopeless: bool,
+    thresholds: &[f64],
+    last: u8,
+) -> u8 {
     let n = thresholds.len() as u8;
     if !x.initials_only && !y.initials_only {
-        let s = similarity::jaro_winkler(&x.full, &y.full);
-        if let Some(i) = thresholds.iter().position(|t| s >= *t) {
-            return 2 + i as u8;
+        if !hopeless {
+            let s = similarity::jaro_winkler(&x.full, &y.full);
+            if let Some(i) = thresholds.iter().position(|t| s >= *t) {
+                return 2 + i as u8;
+            }
         }
-        if x.first == y.first {
+        if same_first {
             return 2 + n;
         }
         return last;
@@ -307,14 +379,18 @@ fn given_names_level(x: &GivenNamesKey, y: &GivenNamesKey, thresholds: &[f64], l
 /// exact (handled by the caller), day and month swapped, one digit off (Hamming 1 on YYYYMMDD),
 /// same year, else.
 fn date_level(x: &[u8; 8], y: &[u8; 8]) -> u8 {
-    if x == y {
+    let (wx, wy) = (u64::from_le_bytes(*x), u64::from_le_bytes(*y));
+    if wx == wy {
         return 1;
     }
+    let differing_bytes = {
+        let d = wx ^ wy;
+        (0..8).filter(|i| (d >> (8 * i)) & 0xff != 0).count()
+    };
     if x[..4] == y[..4] && x[4..6] == y[6..8] && x[6..8] == y[4..6] {
         return 2;
     }
-    let hamming = x.iter().zip(y).filter(|(a, b)| a != b).count();
-    if hamming == 1 {
+    if differing_bytes == 1 {
         return 3;
     }
     if x[..4] == y[..4] {
@@ -323,37 +399,19 @@ fn date_level(x: &[u8; 8], y: &[u8; 8]) -> u8 {
     5
 }
 
-fn address_level(a: &Value, b: &Value, area_length: usize, last: u8) -> u8 {
-    let (
-        Value::Address {
-            postcode: pa,
-            house_number: ha,
-        },
-        Value::Address {
-            postcode: pb,
-            house_number: hb,
-        },
-    ) = (a, b)
-    else {
-        return last;
-    };
-    // With a house-number column the levels are [pc+hn, pc, area, else] (1..=4), without it
-    // [pc, area, else] (1..=3); `last` tells which.
+/// [postcode, area, house number] ids; levels with a house-number column are [pc+hn, pc, area,
+/// else] (1..=4), without it [pc, area, else] (1..=3); `last` tells which.
+fn address_level(a: [u32; 3], b: [u32; 3], last: u8) -> u8 {
     let with_house = last == 4;
-    if pa == pb {
+    if a[0] == b[0] {
         if !with_house {
             return 1;
         }
-        return match (ha, hb) {
-            (Some(x), Some(y)) if x == y => 1,
-            _ => 2,
-        };
+        return if a[2] != NULL_ID && a[2] == b[2] { 1 } else { 2 };
     }
-    fn area(p: &str, n: usize) -> Option<&str> {
-        p.get(..n)
-    }
-    match (area(pa, area_length), area(pb, area_length)) {
-        (Some(x), Some(y)) if x == y => last - 1,
-        _ => last,
+    if a[1] != NULL_ID && a[1] == b[1] {
+        last - 1
+    } else {
+        last
     }
 }

@@ -6,7 +6,7 @@
 //! non-matches, so their agreement rates are the non-match rates); EM updates m and the share of
 //! matches among the blocked pairs.
 
-use std::collections::HashMap;
+use super::fasthash::FastMap;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -114,7 +114,7 @@ pub struct PatternHistogram {
 impl PatternHistogram {
     /// Aggregates flattened pair level vectors (`width` levels per pair).
     pub fn from_levels(levels: &[u8], width: usize) -> PatternHistogram {
-        let mut map: HashMap<&[u8], u64> = HashMap::new();
+        let mut map: FastMap<&[u8], u64> = FastMap::default();
         for pattern in levels.chunks_exact(width) {
             *map.entry(pattern).or_default() += 1;
         }

@@ -11,6 +11,7 @@ pub mod assign;
 pub mod blocking;
 pub mod compare;
 pub mod em;
+pub mod fasthash;
 pub mod model;
 pub mod normalize;
 pub mod person;

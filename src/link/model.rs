@@ -32,6 +32,7 @@ impl Scoring {
     fn new(spec: &CheckedLinkSpec, left: &RecordTable, right: &RecordTable) -> Result<Scoring> {
         crate::ensure!(!left.is_empty(), Data: "the left records are empty: nothing to link to");
         crate::ensure!(!right.is_empty(), Data: "the right records are empty: nothing to link");
+        let mut clock = PhaseClock::new();
         left.column_by_name("left", &spec.left_id)?;
         right.column_by_name("right", &spec.right_id)?;
         let comparisons = spec
@@ -39,7 +40,6 @@ impl Scoring {
             .iter()
             .map(|c| PreparedComparison::prepare(c, left, right))
             .collect::<Result<Vec<_>>>()?;
-        let mut clock = PhaseClock::new();
         clock.lap("  (prepare comparisons)");
         let pairs = block(
             &spec.blocking,
@@ -229,22 +229,38 @@ pub struct Links {
 /// Phase timings on stderr when `LONELINESS_LINK_TIMING` is set: for profiling runs only, never
 /// part of an output file (outputs must not depend on the clock).
 struct PhaseClock {
-    last: Option<std::time::Instant>,
+    last: Option<(std::time::Instant, f64)>,
+}
+
+/// CPU seconds of this process (user + system), from /proc; 0 where unavailable.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 impl PhaseClock {
     fn new() -> PhaseClock {
         PhaseClock {
-            last: std::env::var_os("LONELINESS_LINK_TIMING").map(|_| std::time::Instant::now()),
+            last: std::env::var_os("LONELINESS_LINK_TIMING")
+                .map(|_| (std::time::Instant::now(), cpu_seconds())),
         }
     }
     fn lap(&mut self, label: &str) {
-        if let Some(last) = self.last {
+        if let Some((wall, cpu)) = self.last {
+            let now = cpu_seconds();
             eprintln!(
-                "link timing: {label}: {:.3} s",
-                last.elapsed().as_secs_f64()
+                "link timing: {label}: {:.3} s wall, {:.2} s cpu",
+                wall.elapsed().as_secs_f64(),
+                now - cpu
             );
-            self.last = Some(std::time::Instant::now());
+            self.last = Some((std::time::Instant::now(), now));
         }
     }
 }
@@ -787,10 +803,10 @@ impl FittedModel {
                 let left_row = left_row.filter(|_| is_linked);
                 RightLink {
                     right_row: r,
-                    right_id: right_ids[r].clone(),
+                    right_id: right_ids.get(r).map(Box::from),
                     status: a.status,
                     left_row,
-                    left_id: left_row.and_then(|l| left_ids[l].clone()),
+                    left_id: left_row.and_then(|l| left_ids.get(l).map(Box::from)),
                     match_probability: if match_weight.is_finite() {
                         probability(match_weight)
                     } else {

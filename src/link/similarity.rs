@@ -68,6 +68,56 @@ fn jaro_bytes(a: &[u8], b: &[u8]) -> f64 {
     (m / la as f64 + m / lb as f64 + (m - t) / m) / 3.0
 }
 
+/// A string's letter counts, for a cheap upper bound on Jaro-Winkler: most random pairs share
+/// too few letters to reach the lowest threshold, and then the full comparison is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Counts per bin: a-z, 0-9 together, space, everything else (saturating).
+    hist: [u8; 32],
+    /// Length in characters.
+    len: u32,
+}
+
+impl Profile {
+    pub fn of(s: &str) -> Profile {
+        let mut hist = [0u8; 32];
+        let mut len = 0u32;
+        for c in s.chars() {
+            let bin = match c {
+                'a'..='z' => c as usize - 'a' as usize,
+                'A'..='Z' => c as usize - 'A' as usize,
+                '0'..='9' => 26,
+                ' ' => 27,
+                _ => 28,
+            };
+            hist[bin] = hist[bin].saturating_add(1);
+            len += 1;
+        }
+        Profile { hist, len }
+    }
+}
+
+/// An upper bound of `jaro_winkler(a, b)` from the two profiles. Jaro counts matched characters
+/// m, each matching an equal character, so m <= sum over bins of min(count a, count b) (bins
+/// that lump characters together only raise the bound); with no transpositions and the largest
+/// prefix boost this bounds the similarity from above.
+pub fn jaro_winkler_upper_bound(a: &Profile, b: &Profile) -> f64 {
+    if a.len == 0 || b.len == 0 {
+        return if a.len == b.len { 1.0 } else { 0.0 };
+    }
+    let common: u32 = a.hist.iter().zip(&b.hist).map(|(x, y)| (*x).min(*y) as u32).sum();
+    let m = common.min(a.len).min(b.len) as f64;
+    let (la, lb) = (a.len as f64, b.len as f64);
+    let jaro = (m / la + m / lb + 1.0) / 3.0;
+    if m == 0.0 {
+        0.0
+    } else if jaro > 0.7 {
+        jaro + 0.4 * (1.0 - jaro)
+    } else {
+        jaro
+    }
+}
+
 /// Levenshtein distance, or with `transpositions` the optimal-string-alignment distance
 /// (restricted Damerau-Levenshtein: an adjacent swap costs one edit, no substring is edited
 /// twice). Equals `strsim::levenshtein` / `strsim::osa_distance`.
