@@ -47,7 +47,9 @@ keys = [{ left_column = "a", right_column = "b" }]
 
     // Naive: every left x right pair, first rule whose keys all agree (missing never agrees).
     let cell = |t: &RecordTable, col: &str, row: usize| {
-        t.column(t.column_index(col).unwrap()).get(row).map(String::from)
+        t.column(t.column_index(col).unwrap())
+            .get(row)
+            .map(String::from)
     };
     let rules: Vec<Vec<(&str, &str)>> = vec![
         vec![("a", "a"), ("b", "b")],

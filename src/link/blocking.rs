@@ -61,13 +61,21 @@ fn key_part(transform: Transform, raw: &str) -> Option<String> {
     }
 }
 
+/// Most keys one blocking rule may have.
+pub const MAX_KEYS_PER_RULE: usize = 4;
+
 /// Key ids of one rule for both sides (shared dictionary, NO_KEY when a part is missing).
+///
+/// Each key part is normalised once per distinct cell and interned to a small id (shared by both
+/// sides, per position); a record's rule key is then a fixed array of part ids, interned again.
 fn rule_keys<'t>(
     rule: &CheckedBlockingRule,
     left: &'t RecordTable,
     right: &'t RecordTable,
 ) -> Result<(Vec<u32>, Vec<u32>, usize)> {
-    let mut dict: FastMap<String, u32> = FastMap::default();
+    crate::ensure!(rule.keys.len() <= MAX_KEYS_PER_RULE, Config: "blocking rule ({}) has more than {MAX_KEYS_PER_RULE} keys", rule.description);
+    let mut parts: Vec<FastMap<String, u32>> = vec![FastMap::default(); rule.keys.len()];
+    let mut dict: FastMap<[u32; MAX_KEYS_PER_RULE], u32> = FastMap::default();
     let mut side = |name: &str, table: &'t RecordTable, left_side: bool| -> Result<Vec<u32>> {
         let cols = rule
             .keys
@@ -82,35 +90,37 @@ fn rule_keys<'t>(
             })
             .collect::<Result<Vec<_>>>()?;
         let mut ids = Vec::with_capacity(table.len());
-        let mut key = String::new();
-        // Key parts per distinct raw cell, per key position: normalise each value once.
-        let mut memo: Vec<FastMap<&str, Option<String>>> = vec![FastMap::default(); cols.len()];
+        // Part id per distinct raw cell, per key position.
+        let mut memo: Vec<FastMap<&str, u32>> = vec![FastMap::default(); cols.len()];
         'rows: for row in 0..table.len() {
-            key.clear();
+            let mut key = [u32::MAX; MAX_KEYS_PER_RULE];
             for (p, (k, col)) in rule.keys.iter().zip(&cols).enumerate() {
                 let Some(raw) = col.get(row) else {
                     ids.push(NO_KEY);
                     continue 'rows;
                 };
-                let part = memo[p]
-                    .entry(raw)
-                    .or_insert_with(|| key_part(k.transform, raw));
-                let Some(part) = part else {
+                let part = match memo[p].get(raw) {
+                    Some(&id) => id,
+                    None => {
+                        let id = match key_part(k.transform, raw) {
+                            None => NO_KEY,
+                            Some(part) => {
+                                let next = parts[p].len() as u32;
+                                *parts[p].entry(part).or_insert(next)
+                            }
+                        };
+                        memo[p].insert(raw, id);
+                        id
+                    }
+                };
+                if part == NO_KEY {
                     ids.push(NO_KEY);
                     continue 'rows;
-                };
-                key.push_str(part);
-                key.push('\u{1f}');
-            }
-            let id = match dict.get(key.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = dict.len() as u32;
-                    dict.insert(key.clone(), id);
-                    id
                 }
-            };
-            ids.push(id);
+                key[p] = part;
+            }
+            let next = dict.len() as u32;
+            ids.push(*dict.entry(key).or_insert(next));
         }
         Ok(ids)
     };

@@ -22,10 +22,9 @@ enum Value {
     Surname(SurnameKey),
     Given(GivenNamesKey),
     Date([u8; 8]),
-    Address {
-        postcode: Box<str>,
-        house_number: Option<Box<str>>,
-    },
+    /// Index into `PreparedComparison::postcodes`; the (postcode, area, house number) ids live
+    /// in `address_ids`.
+    Address(u32),
 }
 
 /// One comparison, prepared for a pair of tables.
@@ -48,6 +47,8 @@ pub struct PreparedComparison {
     first_ids: Vec<u32>,
     /// Address only: interned (postcode, area, house number) ids per value id, NULL_ID = none.
     address_ids: Vec<[u32; 3]>,
+    /// Address only: normalised postcode per postcode id (for term frequencies).
+    postcodes: Vec<String>,
     /// Per value id: the value's frequency among the left (register) records, when the
     /// comparison has term-frequency adjustment.
     pub term_frequency: Option<Vec<f64>>,
@@ -61,32 +62,37 @@ impl PreparedComparison {
         left: &'t RecordTable,
         right: &'t RecordTable,
     ) -> Result<PreparedComparison> {
+        if let Kind::Address {
+            house_number_column,
+            area_length,
+        } = &c.kind
+        {
+            return Self::prepare_address(
+                c,
+                left,
+                right,
+                house_number_column.as_deref(),
+                *area_length,
+            );
+        }
         let mut dict: FastMap<String, u32> = FastMap::default();
         let mut values: Vec<Value> = Vec::new();
         // Registers repeat values (a few ten thousand surnames over 500,000 rows): normalise each
         // distinct raw cell once.
-        let mut by_raw: FastMap<(&str, Option<&str>), u32> = FastMap::default();
+        let mut by_raw: FastMap<&str, u32> = FastMap::default();
         let mut side_ids = |side: &str, table: &'t RecordTable, column: &str| -> Result<Vec<u32>> {
             let cells = table.column_by_name(side, column)?;
-            let house = match &c.kind {
-                Kind::Address {
-                    house_number_column: Some(h),
-                    ..
-                } => Some(table.column_by_name(side, h)?),
-                _ => None,
-            };
             let mut ids = Vec::with_capacity(cells.len());
             for row in 0..cells.len() {
                 let Some(raw) = cells.get(row) else {
                     ids.push(NULL_ID);
                     continue;
                 };
-                let hn = house.and_then(|h| h.get(row));
-                if let Some(&id) = by_raw.get(&(raw, hn)) {
+                if let Some(&id) = by_raw.get(raw) {
                     ids.push(id);
                     continue;
                 }
-                let id = match prepare_value(&c.kind, raw, hn) {
+                let id = match prepare_value(&c.kind, raw) {
                     None => NULL_ID,
                     Some((key, value)) => match dict.get(&key) {
                         Some(&id) => id,
@@ -98,7 +104,7 @@ impl PreparedComparison {
                         }
                     },
                 };
-                by_raw.insert((raw, hn), id);
+                by_raw.insert(raw, id);
                 ids.push(id);
             }
             Ok(ids)
@@ -120,7 +126,6 @@ impl PreparedComparison {
         }
         let mut profiles = Vec::new();
         let mut first_ids = Vec::new();
-        let mut address_ids = Vec::new();
         // One interning map per part: (part, string) -> dense id.
         let mut intern: FastMap<(u8, &str), u32> = FastMap::default();
         fn id_of<'v>(intern: &mut FastMap<(u8, &'v str), u32>, part: u8, s: &'v str) -> u32 {
@@ -135,22 +140,7 @@ impl PreparedComparison {
                     profiles.push([Profile::of(&g.full); 2]);
                     first_ids.push(id_of(&mut intern, 0, &g.first));
                 }
-                Value::Address {
-                    postcode,
-                    house_number,
-                } => {
-                    let area_length = match c.kind {
-                        Kind::Address { area_length, .. } => area_length,
-                        _ => usize::MAX,
-                    };
-                    let area = postcode
-                        .get(..area_length)
-                        .map_or(NULL_ID, |a| id_of(&mut intern, 2, a));
-                    let house = house_number
-                        .as_deref()
-                        .map_or(NULL_ID, |h| id_of(&mut intern, 3, h));
-                    address_ids.push([id_of(&mut intern, 1, postcode), area, house]);
-                }
+                Value::Address(_) => {}
                 Value::Date(_) => {}
             }
         }
@@ -164,7 +154,98 @@ impl PreparedComparison {
             surname_ids,
             profiles,
             first_ids,
+            address_ids: Vec::new(),
+            postcodes: Vec::new(),
+            term_frequency: None,
+            term_frequency_minimum: c.term_frequency_minimum,
+        };
+        if c.term_frequency {
+            prepared.term_frequency = Some(prepared.left_frequencies());
+        }
+        Ok(prepared)
+    }
+
+    /// Addresses: nearly every (postcode, house number) is distinct in a register, so they are
+    /// not normalised as one string; postcode and house number are interned separately (each
+    /// distinct raw cell normalised once) and the pair of ids is the value.
+    fn prepare_address<'t>(
+        c: &CheckedComparison,
+        left: &'t RecordTable,
+        right: &'t RecordTable,
+        house_column: Option<&str>,
+        area_length: usize,
+    ) -> Result<PreparedComparison> {
+        let mut postcodes: Vec<String> = Vec::new();
+        let mut postcode_ids: FastMap<String, u32> = FastMap::default();
+        let mut areas: Vec<u32> = Vec::new();
+        let mut area_ids: FastMap<String, u32> = FastMap::default();
+        let mut house_ids: FastMap<String, u32> = FastMap::default();
+        let mut raw_postcode: FastMap<&str, u32> = FastMap::default();
+        let mut raw_house: FastMap<&str, u32> = FastMap::default();
+        let mut pairs: FastMap<(u32, u32), u32> = FastMap::default();
+        let mut values: Vec<Value> = Vec::new();
+        let mut address_ids: Vec<[u32; 3]> = Vec::new();
+        let mut side_ids = |side: &str, table: &'t RecordTable, column: &str| -> Result<Vec<u32>> {
+            let cells = table.column_by_name(side, column)?;
+            let house = house_column
+                .map(|h| table.column_by_name(side, h))
+                .transpose()?;
+            let mut ids = Vec::with_capacity(cells.len());
+            for row in 0..cells.len() {
+                let pc = cells.get(row).map_or(NULL_ID, |raw| {
+                    *raw_postcode
+                        .entry(raw)
+                        .or_insert_with(|| match normalize::postcode(raw) {
+                            None => NULL_ID,
+                            Some(pc) => {
+                                let next = postcodes.len() as u32;
+                                *postcode_ids.entry(pc.clone()).or_insert_with(|| {
+                                    let area = pc.get(..area_length).map_or(NULL_ID, |a| {
+                                        let next = area_ids.len() as u32;
+                                        *area_ids.entry(a.to_string()).or_insert(next)
+                                    });
+                                    postcodes.push(pc);
+                                    areas.push(area);
+                                    next
+                                })
+                            }
+                        })
+                });
+                if pc == NULL_ID {
+                    ids.push(NULL_ID);
+                    continue;
+                }
+                let hn = house.and_then(|h| h.get(row)).map_or(NULL_ID, |raw| {
+                    *raw_house.entry(raw).or_insert_with(|| {
+                        normalize::house_number(raw).map_or(NULL_ID, |h| {
+                            let next = house_ids.len() as u32;
+                            *house_ids.entry(h).or_insert(next)
+                        })
+                    })
+                });
+                let id = *pairs.entry((pc, hn)).or_insert_with(|| {
+                    values.push(Value::Address(pc));
+                    address_ids.push([pc, areas[pc as usize], hn]);
+                    values.len() as u32 - 1
+                });
+                ids.push(id);
+            }
+            Ok(ids)
+        };
+        let left_ids = side_ids("left", left, &c.left_column)?;
+        let right_ids = side_ids("right", right, &c.right_column)?;
+        let mut prepared = PreparedComparison {
+            name: c.name.clone(),
+            kind: c.kind.clone(),
+            n_levels: c.levels.len(),
+            left_ids,
+            right_ids,
+            values,
+            surname_ids: Vec::new(),
+            profiles: Vec::new(),
+            first_ids: Vec::new(),
             address_ids,
+            postcodes,
             term_frequency: None,
             term_frequency_minimum: c.term_frequency_minimum,
         };
@@ -183,7 +264,7 @@ impl PreparedComparison {
                 Value::Text(t) => t.to_string(),
                 Value::Given(g) => g.full.clone(),
                 Value::Date(d) => String::from_utf8_lossy(d).into_owned(),
-                Value::Address { postcode, .. } => postcode.to_string(),
+                Value::Address(pc) => self.postcodes[*pc as usize].clone(),
             }
         };
         let keys: Vec<String> = self.values.iter().map(tf_key).collect();
@@ -221,7 +302,11 @@ impl PreparedComparison {
     pub fn level_of_ids(&self, a: u32, b: u32) -> u8 {
         let last = (self.n_levels - 1) as u8;
         if let Kind::Address { .. } = self.kind {
-            return address_level(self.address_ids[a as usize], self.address_ids[b as usize], last);
+            return address_level(
+                self.address_ids[a as usize],
+                self.address_ids[b as usize],
+                last,
+            );
         }
         if a == b {
             return 1;
@@ -285,7 +370,7 @@ impl PreparedComparison {
 
 /// Normalises one cell for a comparison kind: (dictionary key, value), or None when the cell
 /// holds nothing comparable (counts as missing).
-fn prepare_value(kind: &Kind, raw: &str, house_number: Option<&str>) -> Option<(String, Value)> {
+fn prepare_value(kind: &Kind, raw: &str) -> Option<(String, Value)> {
     match kind {
         Kind::Exact
         | Kind::JaroWinkler { .. }
@@ -306,18 +391,7 @@ fn prepare_value(kind: &Kind, raw: &str, house_number: Option<&str>) -> Option<(
             let d = normalize::date_digits(raw)?;
             Some((String::from_utf8_lossy(&d).into_owned(), Value::Date(d)))
         }
-        Kind::Address { .. } => {
-            let pc = normalize::postcode(raw)?;
-            let hn = house_number.and_then(normalize::house_number);
-            let key = format!("{pc}|{}", hn.as_deref().unwrap_or(""));
-            Some((
-                key,
-                Value::Address {
-                    postcode: pc.into(),
-                    house_number: hn.map(Into::into),
-                },
-            ))
-        }
+        Kind::Address { .. } => unreachable!("addresses are prepared by prepare_address"),
     }
 }
 
@@ -407,7 +481,11 @@ fn address_level(a: [u32; 3], b: [u32; 3], last: u8) -> u8 {
         if !with_house {
             return 1;
         }
-        return if a[2] != NULL_ID && a[2] == b[2] { 1 } else { 2 };
+        return if a[2] != NULL_ID && a[2] == b[2] {
+            1
+        } else {
+            2
+        };
     }
     if a[1] != NULL_ID && a[1] == b[1] {
         last - 1

@@ -38,9 +38,12 @@ impl Scoring {
         let comparisons = spec
             .comparisons
             .iter()
-            .map(|c| PreparedComparison::prepare(c, left, right))
+            .map(|c| {
+                let p = PreparedComparison::prepare(c, left, right);
+                clock.lap(&format!("  (prepare {})", c.name));
+                p
+            })
             .collect::<Result<Vec<_>>>()?;
-        clock.lap("  (prepare comparisons)");
         let pairs = block(
             &spec.blocking,
             left,
@@ -239,7 +242,8 @@ fn cpu_seconds() -> f64 {
         .and_then(|s| {
             let after = s.rsplit_once(')')?.1;
             let fields: Vec<&str> = after.split_whitespace().collect();
-            let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            let ticks: f64 =
+                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
             Some(ticks / 100.0)
         })
         .unwrap_or(0.0)

@@ -22,10 +22,19 @@ pub const SURNAME_PARTICLES: &[&str] = &[
     "el", "al", "ben", "bin", "ait", "abou", "abu", "ou", "ibn", "bou",
 ];
 
+/// ASCII transliteration via `deunicode`, skipped for text that is ASCII already (most cells).
+fn to_ascii(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.is_ascii() {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        std::borrow::Cow::Owned(deunicode::deunicode(raw))
+    }
+}
+
 /// Lowercase ASCII folding: diacritics removed via `deunicode` ("Çelik" -> "celik", "Zoë" ->
 /// "zoe"), letters and digits kept, every other run of characters becomes one space, trimmed.
 pub fn fold(raw: &str) -> String {
-    let ascii = deunicode::deunicode(raw);
+    let ascii = to_ascii(raw);
     let mut out = String::with_capacity(ascii.len());
     let mut pending_space = false;
     for c in ascii.chars() {
@@ -70,7 +79,7 @@ pub struct SurnameKey {
 /// Normalise a surname that may carry its voorvoegsel in front ("van der Berg") or behind a comma
 /// ("Berg, van der"), or merged into one word ("Vanderberg").
 pub fn surname_key(raw: &str) -> Option<SurnameKey> {
-    let lowered = deunicode::deunicode(raw).to_lowercase();
+    let lowered = to_ascii(raw).to_ascii_lowercase();
     // "Berg, van der" -> "van der berg"
     let reordered = match lowered.split_once(',') {
         Some((surname, prefix)) => format!("{} {}", prefix.trim(), surname.trim()),

@@ -105,7 +105,12 @@ pub fn jaro_winkler_upper_bound(a: &Profile, b: &Profile) -> f64 {
     if a.len == 0 || b.len == 0 {
         return if a.len == b.len { 1.0 } else { 0.0 };
     }
-    let common: u32 = a.hist.iter().zip(&b.hist).map(|(x, y)| (*x).min(*y) as u32).sum();
+    let common: u32 = a
+        .hist
+        .iter()
+        .zip(&b.hist)
+        .map(|(x, y)| (*x).min(*y) as u32)
+        .sum();
     let m = common.min(a.len).min(b.len) as f64;
     let (la, lb) = (a.len as f64, b.len as f64);
     let jaro = (m / la + m / lb + 1.0) / 3.0;

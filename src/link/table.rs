@@ -21,7 +21,11 @@ impl Column {
     #[inline]
     pub fn get(&self, row: usize) -> Option<&str> {
         let end = self.ends[row] as usize;
-        let start = if row == 0 { 0 } else { self.ends[row - 1] as usize };
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends[row - 1] as usize
+        };
         (end > start).then(|| &self.text[start..end])
     }
 
@@ -98,7 +102,9 @@ impl RecordTable {
     pub fn column_by_name(&self, side: &str, name: &str) -> Result<&Column> {
         match self.column_index(name) {
             Some(i) => Ok(&self.columns[i]),
-            None => crate::bail!(Config: "the {side} records have no column '{name}' (columns: {})", self.names.join(", ")),
+            None => {
+                crate::bail!(Config: "the {side} records have no column '{name}' (columns: {})", self.names.join(", "))
+            }
         }
     }
 
