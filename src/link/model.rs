@@ -1,0 +1,831 @@
+//! The Fellegi-Sunter model: fit (u, prior, m), score candidate pairs, link, explain.
+//!
+//! Match weight of a pair = log2(prior odds) + sum over fields of log2(m/u) of the pair's level
+//! (0 for "null"). With term-frequency adjustment, the exact level of a field uses the value's
+//! frequency in the left (register) records instead of u, bounded below by
+//! `term_frequency_minimum`: "Jansen = Jansen" is weaker evidence than "Idrissi = Idrissi".
+//! Match probability = 2^w / (1 + 2^w).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::assign::{assign, LinkStatus};
+use super::blocking::{block, CandidatePairs};
+use super::compare::PreparedComparison;
+use super::em::{self, PatternHistogram};
+use super::spec::{CheckedBlockingRule, CheckedComparison, CheckedLinkSpec, Kind, Threshold};
+use super::table::RecordTable;
+use crate::error::Result;
+
+/// Fits link models.
+pub struct Linker;
+
+/// Comparisons prepared and pairs blocked and compared, for one left/right pair of tables.
+struct Scoring {
+    comparisons: Vec<PreparedComparison>,
+    pairs: CandidatePairs,
+    /// Flattened levels, `comparisons.len()` per pair.
+    levels: Vec<u8>,
+}
+
+impl Scoring {
+    fn new(spec: &CheckedLinkSpec, left: &RecordTable, right: &RecordTable) -> Result<Scoring> {
+        crate::ensure!(!left.is_empty(), Data: "the left records are empty: nothing to link to");
+        crate::ensure!(!right.is_empty(), Data: "the right records are empty: nothing to link");
+        let mut clock = PhaseClock::new();
+        left.column_by_name("left", &spec.left_id)?;
+        right.column_by_name("right", &spec.right_id)?;
+        let comparisons = spec
+            .comparisons
+            .iter()
+            .map(|c| {
+                let p = PreparedComparison::prepare(c, left, right);
+                clock.lap(&format!("  (prepare {})", c.name));
+                p
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let pairs = block(
+            &spec.blocking,
+            left,
+            right,
+            spec.training.max_candidate_pairs,
+        )?;
+        clock.lap("  (blocking)");
+        let levels = compute_levels(&comparisons, &pairs);
+        clock.lap("  (compare pairs)");
+        Ok(Scoring {
+            comparisons,
+            pairs,
+            levels,
+        })
+    }
+
+    fn pattern(&self, p: usize) -> &[u8] {
+        let w = self.comparisons.len();
+        &self.levels[p * w..(p + 1) * w]
+    }
+}
+
+/// m, u and weights of one comparison level.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelReport {
+    pub level: String,
+    pub m: f64,
+    pub u: f64,
+    /// log2(m/u); 0 for "null".
+    pub match_weight: f64,
+    /// Candidate pairs at this level.
+    pub candidate_pairs: u64,
+    /// Random pairs at this level (the u sample).
+    pub random_pairs: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonReport {
+    pub name: String,
+    pub left_column: String,
+    pub right_column: String,
+    pub kind: String,
+    pub term_frequency: bool,
+    pub levels: Vec<LevelReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockingReport {
+    pub rule: String,
+    /// Pairs this rule added (pairs of earlier rules not counted again).
+    pub pairs: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorReport {
+    /// Candidate pairs that agree exactly on every field of a prior rule.
+    pub rule_pairs: u64,
+    pub recall: f64,
+    /// Probability that a random left x right pair is a match.
+    pub lambda: f64,
+    /// "rules" when set from the deterministic rules, "em" when no rule pair was found and the
+    /// EM's in-block share was scaled to all pairs instead.
+    pub source: String,
+    /// log2(lambda / (1 - lambda)): the starting point of every match weight.
+    pub match_weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmReport {
+    /// EM iterations summed over the sessions.
+    pub iterations: usize,
+    /// Whether every session converged.
+    pub converged: bool,
+    pub tolerance: f64,
+    pub sessions: Vec<EmSessionReport>,
+    /// Comparisons no session could estimate: they keep the starting m (a warning sign).
+    pub m_defaulted: Vec<String>,
+    /// Share of matches among the prediction candidate pairs under the final m and u.
+    pub lambda_in_blocks: f64,
+}
+
+/// One EM training session: EM on one blocking rule's pairs.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmSessionReport {
+    pub rule: String,
+    pub pairs: u64,
+    /// Distinct agreement patterns EM iterated over.
+    pub distinct_patterns: usize,
+    /// Comparisons whose m this session estimated (the others are on the rule's columns).
+    pub estimated: Vec<String>,
+    pub iterations: usize,
+    pub converged: bool,
+    /// Share of matches among this session's pairs.
+    pub lambda: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdReport {
+    pub rule: String,
+    pub match_probability: f64,
+    pub match_weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistogramBin {
+    /// Lower edge (inclusive) of the match-weight bin, one bit wide.
+    pub from: f64,
+    pub to: f64,
+    pub pairs: u64,
+}
+
+/// Everything a reader needs to judge the fitted model; serialises to `link_report.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub left_rows: usize,
+    pub right_rows: usize,
+    pub candidate_pairs: u64,
+    pub blocking: Vec<BlockingReport>,
+    pub u_random_pairs: u64,
+    pub seed: u64,
+    pub prior: PriorReport,
+    pub em: EmReport,
+    pub comparisons: Vec<ComparisonReport>,
+    pub threshold: ThresholdReport,
+    pub one_to_one: bool,
+    /// Match weights of the candidate pairs seen at fit time.
+    pub weight_histogram: Vec<HistogramBin>,
+}
+
+/// A fitted model: apply it with [`FittedModel::link`].
+#[derive(Debug, Clone)]
+pub struct FittedModel {
+    spec: CheckedLinkSpec,
+    /// m[k][level]
+    m: Vec<Vec<f64>>,
+    /// u[k][level]
+    u: Vec<Vec<f64>>,
+    lambda: f64,
+    threshold_weight: f64,
+    report: Report,
+}
+
+/// One scored candidate pair (rows are 0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoredPair {
+    pub left_row: u32,
+    pub right_row: u32,
+    pub match_weight: f64,
+    pub match_probability: f64,
+}
+
+/// Why a pair matched: one field's level and weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldContribution {
+    pub comparison: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+/// The outcome for one right record.
+#[derive(Debug, Clone, Serialize)]
+pub struct RightLink {
+    /// 0-based row in the right records.
+    pub right_row: usize,
+    pub right_id: Option<Box<str>>,
+    pub status: LinkStatus,
+    /// The linked left record (only when `status` is linked).
+    pub left_row: Option<usize>,
+    pub left_id: Option<Box<str>>,
+    /// Of the link, or else of the strongest candidate (0 when there was none).
+    pub match_probability: f64,
+    pub match_weight: f64,
+    /// Per field, for the link or the strongest candidate.
+    pub contributions: Vec<FieldContribution>,
+}
+
+/// Links for every right record, in right-row order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Links {
+    pub rows: Vec<RightLink>,
+    pub pairs_scored: u64,
+    pub linked: usize,
+    pub threshold_probability: f64,
+}
+
+/// Phase timings on stderr when `LONELINESS_LINK_TIMING` is set: for profiling runs only, never
+/// part of an output file (outputs must not depend on the clock).
+struct PhaseClock {
+    last: Option<(std::time::Instant, f64)>,
+}
+
+/// CPU seconds of this process (user + system), from /proc; 0 where unavailable.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            let ticks: f64 =
+                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+impl PhaseClock {
+    fn new() -> PhaseClock {
+        PhaseClock {
+            last: std::env::var_os("LONELINESS_LINK_TIMING")
+                .map(|_| (std::time::Instant::now(), cpu_seconds())),
+        }
+    }
+    fn lap(&mut self, label: &str) {
+        if let Some((wall, cpu)) = self.last {
+            let now = cpu_seconds();
+            eprintln!(
+                "link timing: {label}: {:.3} s wall, {:.2} s cpu",
+                wall.elapsed().as_secs_f64(),
+                now - cpu
+            );
+            self.last = Some((std::time::Instant::now(), now));
+        }
+    }
+}
+
+/// Levels of every comparison for every pair, flattened.
+///
+/// Pairs are compared in left-row order, not in blocking order: the left side is the large
+/// register, and walking it in order keeps its values in cache (ids are assigned in row order
+/// too), which is several times faster than jumping across 500,000 records per pair.
+fn compute_levels(comparisons: &[PreparedComparison], pairs: &CandidatePairs) -> Vec<u8> {
+    const CHUNK: usize = 4096;
+    let width = comparisons.len();
+    let n = pairs.len();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.par_sort_unstable_by_key(|&p| (pairs.left[p as usize], pairs.right[p as usize]));
+    let mut sorted = vec![0u8; n * width];
+    sorted
+        .par_chunks_mut(width * CHUNK)
+        .enumerate()
+        .for_each(|(chunk, out)| {
+            for (i, row) in out.chunks_exact_mut(width).enumerate() {
+                let p = order[chunk * CHUNK + i] as usize;
+                let (l, r) = (pairs.left[p] as usize, pairs.right[p] as usize);
+                for (k, c) in comparisons.iter().enumerate() {
+                    row[k] = c.level(l, r);
+                }
+            }
+        });
+    let mut levels = vec![0u8; n * width];
+    for (i, &p) in order.iter().enumerate() {
+        let p = p as usize;
+        levels[p * width..(p + 1) * width].copy_from_slice(&sorted[i * width..(i + 1) * width]);
+    }
+    levels
+}
+
+/// Comparisons that read a column the blocking rule conditions on.
+fn conditioned(rule: &CheckedBlockingRule, comparison: &CheckedComparison) -> bool {
+    let lower = |s: &str| s.trim().to_lowercase();
+    let rule_columns: Vec<String> = rule
+        .keys
+        .iter()
+        .flat_map(|k| [lower(&k.left_column), lower(&k.right_column)])
+        .collect();
+    let mut columns = vec![
+        lower(&comparison.left_column),
+        lower(&comparison.right_column),
+    ];
+    if let Kind::Address {
+        house_number_column: Some(h),
+        ..
+    } = &comparison.kind
+    {
+        columns.push(lower(h));
+    }
+    columns.iter().any(|c| rule_columns.contains(c))
+}
+
+/// Splink-style EM training: one session per training blocking rule, each on that rule's full
+/// join, u fixed, the rule's own comparisons left out; m combined as the mean over sessions
+/// weighted by each session's expected number of matches.
+/// m[k][level], the session reports, and the comparisons no session could estimate.
+type TrainedM = (Vec<Vec<f64>>, Vec<EmSessionReport>, Vec<String>);
+
+fn train_m(
+    spec: &CheckedLinkSpec,
+    scoring: &Scoring,
+    left: &RecordTable,
+    right: &RecordTable,
+    u: &[Vec<f64>],
+    expected_matches: Option<f64>,
+) -> Result<TrainedM> {
+    let comparisons = &scoring.comparisons;
+    let width = comparisons.len();
+    let mut sum: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.n_levels]).collect();
+    let mut total = vec![0.0; width];
+    let mut sessions = Vec::new();
+    for rule in &spec.training_blocking {
+        let estimate: Vec<bool> = spec
+            .comparisons
+            .iter()
+            .map(|c| !conditioned(rule, c))
+            .collect();
+        if !estimate.iter().any(|&e| e) {
+            continue;
+        }
+        // A training rule that is also a prediction rule: its full join is exactly the candidate
+        // pairs on which that rule's keys agree, already compared. Otherwise join and compare.
+        let mut levels = match spec
+            .blocking
+            .iter()
+            .position(|b| b.description == rule.description)
+        {
+            Some(r) => (0..scoring.pairs.len())
+                .filter(|&p| scoring.pairs.agree[p] & (1u64 << r) != 0)
+                .flat_map(|p| scoring.pattern(p).iter().copied())
+                .collect::<Vec<u8>>(),
+            None => {
+                let pairs = block(
+                    std::slice::from_ref(rule),
+                    left,
+                    right,
+                    spec.training.max_candidate_pairs,
+                )?;
+                compute_levels(comparisons, &pairs)
+            }
+        };
+        let n_pairs = levels.len() / width;
+        if n_pairs == 0 {
+            continue;
+        }
+        for row in levels.chunks_exact_mut(width) {
+            for (k, level) in row.iter_mut().enumerate() {
+                if !estimate[k] {
+                    *level = 0;
+                }
+            }
+        }
+        let hist = PatternHistogram::from_levels(&levels, width);
+        let lambda_start = expected_matches
+            .map_or(0.5, |e| e / n_pairs as f64)
+            .clamp(0.01, 0.99);
+        let m_start = comparisons
+            .iter()
+            .map(|c| em::initial_m(c.n_levels))
+            .collect();
+        let fit = em::expectation_maximisation(
+            &hist,
+            u,
+            &estimate,
+            m_start,
+            lambda_start,
+            spec.training.max_iterations,
+            spec.training.tolerance,
+        );
+        let matches = fit.lambda * n_pairs as f64;
+        for k in (0..width).filter(|&k| estimate[k]) {
+            for (acc, m) in sum[k].iter_mut().zip(&fit.m[k]) {
+                *acc += matches * m;
+            }
+            total[k] += matches;
+        }
+        sessions.push(EmSessionReport {
+            rule: rule.description.clone(),
+            pairs: n_pairs as u64,
+            distinct_patterns: hist.len(),
+            estimated: (0..width)
+                .filter(|&k| estimate[k])
+                .map(|k| comparisons[k].name.clone())
+                .collect(),
+            iterations: fit.iterations,
+            converged: fit.converged,
+            lambda: fit.lambda,
+        });
+    }
+    let mut m = Vec::with_capacity(width);
+    let mut defaulted = Vec::new();
+    for k in 0..width {
+        if total[k] > 0.0 {
+            let mut mk: Vec<f64> = sum[k].iter().map(|s| s / total[k]).collect();
+            mk[0] = 1.0;
+            m.push(mk);
+        } else {
+            // No session could see this field among matches (every training rule uses its
+            // columns, or too few pairs): keep the starting m and say so in the report.
+            defaulted.push(comparisons[k].name.clone());
+            m.push(em::initial_m(comparisons[k].n_levels));
+        }
+    }
+    Ok((m, sessions, defaulted))
+}
+
+/// Share of matches among `hist`'s pairs under fixed m and u (EM on lambda alone).
+fn lambda_given(hist: &PatternHistogram, m: &[Vec<f64>], u: &[Vec<f64>], start: f64) -> f64 {
+    let mut lambda = start.clamp(1e-6, 1.0 - 1e-6);
+    let total = hist.total() as f64;
+    for _ in 0..200 {
+        let mut matches = 0.0;
+        for p in 0..hist.len() {
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for (k, &l) in hist.pattern(p).iter().enumerate() {
+                pm *= m[k][l as usize];
+                pu *= u[k][l as usize];
+            }
+            matches += hist.counts[p] as f64 * pm / (pm + pu);
+        }
+        let new = (matches / total).clamp(1e-9, 1.0 - 1e-9);
+        let done = (new - lambda).abs() < 1e-9;
+        lambda = new;
+        if done {
+            break;
+        }
+    }
+    lambda
+}
+
+fn logit2(p: f64) -> f64 {
+    (p / (1.0 - p)).log2()
+}
+
+/// Probability from a match weight (log2 odds).
+pub fn probability(weight: f64) -> f64 {
+    let odds = weight.exp2();
+    if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
+    }
+}
+
+impl Linker {
+    /// Estimates u (random pairs, seeded), the prior (deterministic rules) and m (EM over the
+    /// candidate pairs' agreement patterns).
+    pub fn fit(
+        spec: &CheckedLinkSpec,
+        left: &RecordTable,
+        right: &RecordTable,
+        seed: u64,
+    ) -> Result<FittedModel> {
+        Ok(Self::fit_scoring(spec, left, right, seed)?.0)
+    }
+
+    /// Fit and link in one pass, scoring the candidate pairs once.
+    pub fn fit_link(
+        spec: &CheckedLinkSpec,
+        left: &RecordTable,
+        right: &RecordTable,
+        seed: u64,
+    ) -> Result<(FittedModel, Links)> {
+        let (model, scoring) = Self::fit_scoring(spec, left, right, seed)?;
+        let links = model.links_from(&scoring, left, right)?;
+        Ok((model, links))
+    }
+
+    fn fit_scoring(
+        spec: &CheckedLinkSpec,
+        left: &RecordTable,
+        right: &RecordTable,
+        seed: u64,
+    ) -> Result<(FittedModel, Scoring)> {
+        let mut clock = PhaseClock::new();
+        let scoring = Scoring::new(spec, left, right)?;
+        clock.lap("prepare + block + compare");
+        let width = scoring.comparisons.len();
+        crate::ensure!(!scoring.pairs.is_empty(), Data: "blocking produced no candidate pairs: no record shares a blocking key with the other side; check the blocking rules and columns");
+
+        let (u, random_counts, u_pairs) = em::u_from_random_pairs(
+            &scoring.comparisons,
+            left.len(),
+            right.len(),
+            spec.training.u_sample_pairs,
+            seed,
+        );
+        clock.lap("u from random pairs");
+        for (k, counts) in random_counts.iter().enumerate() {
+            crate::ensure!(counts[1..].iter().sum::<u64>() > 0, Data: "comparison '{}' has no value on one of the two sides: it cannot be estimated; remove it or fill the column", scoring.comparisons[k].name);
+        }
+
+        // Prior from the deterministic rules.
+        let n_candidates = scoring.pairs.len() as u64;
+        let rule_pairs = (0..scoring.pairs.len())
+            .filter(|&p| {
+                let pattern = scoring.pattern(p);
+                spec.prior_rules
+                    .iter()
+                    .any(|rule| rule.iter().all(|&k| pattern[k] == 1))
+            })
+            .count() as u64;
+        let all_pairs = left.len() as f64 * right.len() as f64;
+        let expected_matches = rule_pairs as f64 / spec.prior_recall;
+        let lambda_block_start = if rule_pairs > 0 {
+            (expected_matches / n_candidates as f64).clamp(1e-4, 0.9)
+        } else {
+            0.1
+        };
+
+        let (m, sessions, m_defaulted) = train_m(
+            spec,
+            &scoring,
+            left,
+            right,
+            &u,
+            (rule_pairs > 0).then_some(expected_matches),
+        )?;
+        clock.lap("EM sessions");
+        let hist = PatternHistogram::from_levels(&scoring.levels, width);
+        let lambda_in_blocks = lambda_given(&hist, &m, &u, lambda_block_start);
+        let (lambda, source) = if rule_pairs > 0 {
+            (expected_matches / all_pairs, "rules")
+        } else {
+            (lambda_in_blocks * n_candidates as f64 / all_pairs, "em")
+        };
+        let lambda = lambda.clamp(1e-12, 0.5);
+
+        let threshold_weight = match spec.threshold {
+            Threshold::Probability(p) => logit2(p),
+            // Posterior 0.5 under the in-block prior: weight with the global prior equals
+            // logit(lambda) - logit(lambda_in_blocks).
+            Threshold::Crossing => logit2(lambda) - logit2(lambda_in_blocks),
+        };
+
+        let mut candidate_counts: Vec<Vec<u64>> = scoring
+            .comparisons
+            .iter()
+            .map(|c| vec![0; c.n_levels])
+            .collect();
+        for pattern in scoring.levels.chunks_exact(width) {
+            for (k, &l) in pattern.iter().enumerate() {
+                candidate_counts[k][l as usize] += 1;
+            }
+        }
+        let comparisons = spec
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ComparisonReport {
+                name: c.name.clone(),
+                left_column: c.left_column.clone(),
+                right_column: c.right_column.clone(),
+                kind: format!("{:?}", c.kind),
+                term_frequency: c.term_frequency,
+                levels: c
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(l, name)| LevelReport {
+                        level: name.clone(),
+                        m: m[k][l],
+                        u: u[k][l],
+                        match_weight: if l == 0 {
+                            0.0
+                        } else {
+                            (m[k][l] / u[k][l]).log2()
+                        },
+                        candidate_pairs: candidate_counts[k][l],
+                        random_pairs: random_counts[k][l],
+                    })
+                    .collect(),
+            })
+            .collect();
+
+        let mut model = FittedModel {
+            spec: spec.clone(),
+            m,
+            u,
+            lambda,
+            threshold_weight,
+            report: Report {
+                left_rows: left.len(),
+                right_rows: right.len(),
+                candidate_pairs: n_candidates,
+                blocking: spec
+                    .blocking
+                    .iter()
+                    .zip(&scoring.pairs.per_rule)
+                    .map(|(r, &n)| BlockingReport {
+                        rule: r.description.clone(),
+                        pairs: n,
+                    })
+                    .collect(),
+                u_random_pairs: u_pairs,
+                seed,
+                prior: PriorReport {
+                    rule_pairs,
+                    recall: spec.prior_recall,
+                    lambda,
+                    source: source.into(),
+                    match_weight: logit2(lambda),
+                },
+                em: EmReport {
+                    iterations: sessions.iter().map(|s| s.iterations).sum(),
+                    converged: sessions.iter().all(|s| s.converged),
+                    tolerance: spec.training.tolerance,
+                    sessions,
+                    m_defaulted,
+                    lambda_in_blocks,
+                },
+                comparisons,
+                threshold: ThresholdReport {
+                    rule: match spec.threshold {
+                        Threshold::Probability(_) => "probability".into(),
+                        Threshold::Crossing => "crossing".into(),
+                    },
+                    match_probability: probability(threshold_weight),
+                    match_weight: threshold_weight,
+                },
+                one_to_one: spec.one_to_one,
+                weight_histogram: Vec::new(),
+            },
+        };
+        let weights = model.pair_weights(&scoring);
+        model.report.weight_histogram = histogram(&weights);
+        clock.lap("weights + histogram");
+        Ok((model, scoring))
+    }
+}
+
+fn histogram(weights: &[f64]) -> Vec<HistogramBin> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let lo = weights
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .floor();
+    let hi = weights
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .floor();
+    let n = (hi - lo) as usize + 1;
+    let mut bins = vec![0u64; n];
+    for w in weights {
+        bins[((w.floor() - lo) as usize).min(n - 1)] += 1;
+    }
+    bins.into_iter()
+        .enumerate()
+        .map(|(i, pairs)| HistogramBin {
+            from: lo + i as f64,
+            to: lo + i as f64 + 1.0,
+            pairs,
+        })
+        .collect()
+}
+
+impl FittedModel {
+    /// The fitted report (m/u, weights, EM iterations, prior, histogram).
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// Match weight at which a pair becomes a link.
+    pub fn threshold_weight(&self) -> f64 {
+        self.threshold_weight
+    }
+
+    /// Blocks, scores and links two tables with the fitted model.
+    pub fn link(&self, left: &RecordTable, right: &RecordTable) -> Result<Links> {
+        let scoring = Scoring::new(&self.spec, left, right)?;
+        self.links_from(&scoring, left, right)
+    }
+
+    /// Every candidate pair with its weight and probability, before assignment: for review
+    /// lists, clerical checks and threshold studies. In blocking order.
+    pub fn scored_pairs(&self, left: &RecordTable, right: &RecordTable) -> Result<Vec<ScoredPair>> {
+        let scoring = Scoring::new(&self.spec, left, right)?;
+        let weights = self.pair_weights(&scoring);
+        Ok(weights
+            .iter()
+            .enumerate()
+            .map(|(p, &w)| ScoredPair {
+                left_row: scoring.pairs.left[p],
+                right_row: scoring.pairs.right[p],
+                match_weight: w,
+                match_probability: probability(w),
+            })
+            .collect())
+    }
+
+    /// Weight of field `k` at level `l` for left row `left_row`.
+    fn field_weight(
+        &self,
+        comparison: &PreparedComparison,
+        k: usize,
+        l: u8,
+        left_row: usize,
+    ) -> f64 {
+        let l = l as usize;
+        if l == 0 {
+            return 0.0;
+        }
+        if l == 1 {
+            if let Some(tf) = comparison.left_term_frequency(left_row) {
+                return (self.m[k][1] / tf).log2();
+            }
+        }
+        (self.m[k][l] / self.u[k][l]).log2()
+    }
+
+    fn pair_weights(&self, scoring: &Scoring) -> Vec<f64> {
+        let prior = logit2(self.lambda);
+        (0..scoring.pairs.len())
+            .into_par_iter()
+            .map(|p| {
+                let l = scoring.pairs.left[p] as usize;
+                prior
+                    + scoring
+                        .pattern(p)
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &level)| self.field_weight(&scoring.comparisons[k], k, level, l))
+                        .sum::<f64>()
+            })
+            .collect()
+    }
+
+    fn links_from(
+        &self,
+        scoring: &Scoring,
+        left: &RecordTable,
+        right: &RecordTable,
+    ) -> Result<Links> {
+        let weights = self.pair_weights(scoring);
+        let assignments = assign(
+            left.len(),
+            right.len(),
+            &scoring.pairs.left,
+            &scoring.pairs.right,
+            &weights,
+            self.threshold_weight,
+            self.spec.one_to_one,
+        );
+        let left_ids = left.column_by_name("left", &self.spec.left_id)?;
+        let right_ids = right.column_by_name("right", &self.spec.right_id)?;
+        let mut linked = 0;
+        let rows = assignments
+            .iter()
+            .enumerate()
+            .map(|(r, a)| {
+                let (left_row, match_weight, contributions) = match a.pair {
+                    None => (None, f64::NEG_INFINITY, Vec::new()),
+                    Some(p) => {
+                        let l = scoring.pairs.left[p] as usize;
+                        let contributions = scoring
+                            .pattern(p)
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &level)| FieldContribution {
+                                comparison: self.spec.comparisons[k].name.clone(),
+                                level: self.spec.comparisons[k].levels[level as usize].clone(),
+                                weight: self.field_weight(&scoring.comparisons[k], k, level, l),
+                            })
+                            .collect();
+                        (Some(l), weights[p], contributions)
+                    }
+                };
+                let is_linked = a.status == LinkStatus::Linked;
+                linked += usize::from(is_linked);
+                let left_row = left_row.filter(|_| is_linked);
+                RightLink {
+                    right_row: r,
+                    right_id: right_ids.get(r).map(Box::from),
+                    status: a.status,
+                    left_row,
+                    left_id: left_row.and_then(|l| left_ids.get(l).map(Box::from)),
+                    match_probability: if match_weight.is_finite() {
+                        probability(match_weight)
+                    } else {
+                        0.0
+                    },
+                    match_weight,
+                    contributions,
+                }
+            })
+            .collect();
+        Ok(Links {
+            rows,
+            pairs_scored: scoring.pairs.len() as u64,
+            linked,
+            threshold_probability: probability(self.threshold_weight),
+        })
+    }
+}
