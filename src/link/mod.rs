@@ -17,9 +17,11 @@ pub mod normalize;
 pub mod person;
 pub mod similarity;
 pub mod spec;
+pub mod study;
 pub mod table;
 
 pub use assign::LinkStatus;
 pub use model::{FieldContribution, FittedModel, Linker, Links, Report, RightLink, ScoredPair};
 pub use spec::{CheckedLinkSpec, LinkSpec};
+pub use study::{link_study, LinkMethod, SourceLinks, StudyLinks};
 pub use table::RecordTable;
