@@ -1,6 +1,6 @@
 //! The bundled demo study (`datasets/demo`, written by `loneliness synth` with its truth in
 //! `datasets/demo-truth`): ingest must quarantine exactly the rows the generator planted, and no raw
-//! BSN may reach any output. Skipped with a note while the demo folder is absent; the folders can
+//! BSN may reach any output. The folders can
 //! be overridden with LONELINESS_DEMO_STUDY / LONELINESS_DEMO_TRUTH (e.g. a fresh `synth` run).
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,13 +17,11 @@ fn folder(var: &str, default: &str) -> PathBuf {
 fn demo_study_quarantine_matches_the_planted_truth_and_leaks_no_bsn() {
     let study = folder("LONELINESS_DEMO_STUDY", "datasets/demo");
     let truth = folder("LONELINESS_DEMO_TRUTH", "datasets/demo-truth");
-    if !study.join("brp.csv").exists() || !truth.join("quarantine.csv").exists() {
-        eprintln!(
-            "note: {} not present; demo ingest test skipped",
-            study.display()
-        );
-        return;
-    }
+    assert!(
+        study.join("brp.csv").exists() && truth.join("quarantine.csv").exists(),
+        "the bundled demo study and its truth must exist: {}",
+        study.display()
+    );
     let config = StudyConfig::load(&study).unwrap();
     let ing = ingest(&study, &config).unwrap();
     assert!(ing.is_usable(), "{:?}", ing.unusable_sources());

@@ -7,6 +7,7 @@
 use clap::{Parser, Subcommand};
 
 mod link;
+mod run;
 mod synth;
 mod validate;
 
@@ -23,6 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Run(run::Args),
     Synth(synth::Args),
     Validate(validate::Args),
     Link(link::Args),
@@ -32,6 +34,7 @@ enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Synth(args) => synth::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Link(args) => link::run(args),

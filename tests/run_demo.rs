@@ -1,0 +1,132 @@
+//! `loneliness run` on the bundled demo study: outputs complete, byte-identical across runs, no
+//! raw BSN anywhere, and clear exit codes for bad usage.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo")
+}
+
+fn run(out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_loneliness"))
+        .args(["run", "--quiet", "--seed", "7"])
+        .arg(demo())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Every 8-9 digit value of the first column of brp.csv, as written (valid or not).
+fn raw_bsns() -> Vec<String> {
+    let text = std::fs::read_to_string(demo().join("brp.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .map(|s| s.trim_start_matches('\u{feff}').trim().to_string())
+        .filter(|s| s.len() >= 8 && s.bytes().all(|b| b.is_ascii_digit()))
+        .collect()
+}
+
+#[test]
+fn demo_run_is_complete_reproducible_and_free_of_bsns() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let out_a = run(a.path());
+    assert!(
+        out_a.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out_a.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out_a.stdout);
+    assert!(
+        stdout.contains("Not built yet"),
+        "the run says which stages it skipped: {stdout}"
+    );
+    assert!(run(b.path()).status.success());
+
+    let files_a = read_tree(a.path());
+    let files_b = read_tree(b.path());
+    for name in [
+        "summary.json",
+        "links.csv",
+        "link_report.json",
+        "quarantine/brp.csv",
+    ] {
+        assert!(files_a.contains_key(name), "missing output {name}");
+    }
+    assert_eq!(
+        files_a.keys().collect::<Vec<_>>(),
+        files_b.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &files_a {
+        assert!(
+            bytes == &files_b[name],
+            "{name} differs between two runs with the same seed"
+        );
+    }
+
+    let bsns = raw_bsns();
+    assert!(bsns.len() > 19_000, "read the demo's BSNs");
+    for (name, bytes) in &files_a {
+        let text = String::from_utf8_lossy(bytes);
+        for bsn in &bsns {
+            assert!(!text.contains(bsn.as_str()), "a raw BSN appears in {name}");
+        }
+    }
+
+    let summary: serde_json::Value = serde_json::from_slice(&files_a["summary.json"]).unwrap();
+    let schuldhulp = &summary["sources"]["schuldhulp"];
+    let rate = schuldhulp["link_rate"].as_f64().unwrap();
+    assert!(rate > 0.9 && rate < 1.0, "schuldhulp link rate {rate}");
+    assert_eq!(
+        summary["sources"]["brp"]["quarantine_reasons"]["invalid_bsn"],
+        20
+    );
+}
+
+#[test]
+fn bad_usage_exits_2_and_a_missing_study_says_so() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loneliness"))
+        .args(["run", "/nonexistent/study", "--out", "/tmp/x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/study"));
+}
+
+#[test]
+fn a_study_without_brp_exits_1_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["gebieden.csv", "gezondheidsmonitor.csv", "pseudonym.key"] {
+        std::fs::copy(demo().join(f), dir.path().join(f)).unwrap();
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_loneliness"))
+        .args(["run", "--quiet"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("brp.csv"));
+}
