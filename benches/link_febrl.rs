@@ -142,7 +142,10 @@ fn main() {
             })
         );
     } else {
-        println!("FEBRL4 with the generic linker ({runs} runs, {})", config_path.display());
+        println!(
+            "FEBRL4 with the generic linker ({runs} runs, {})",
+            config_path.display()
+        );
         println!("  pairs scored            {}", links.pairs_scored);
         println!("  true pairs reached      {reached} of {}", truth.len());
         println!(
