@@ -584,7 +584,7 @@ impl Linker {
                 name: c.name.clone(),
                 left_column: c.left_column.clone(),
                 right_column: c.right_column.clone(),
-                kind: format!("{:?}", c.kind),
+                kind: c.kind.name().to_string(),
                 term_frequency: c.term_frequency,
                 levels: c
                     .levels

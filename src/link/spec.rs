@@ -227,6 +227,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind as written in the config (`jaro_winkler`, `surname`...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Exact => "exact",
+            Kind::JaroWinkler { .. } => "jaro_winkler",
+            Kind::Levenshtein { .. } => "levenshtein",
+            Kind::DamerauLevenshtein { .. } => "damerau_levenshtein",
+            Kind::Surname { .. } => "surname",
+            Kind::GivenNames { .. } => "given_names",
+            Kind::Date => "date",
+            Kind::Address { .. } => "address",
+        }
+    }
+
     /// Names of the levels after "null" (level 0), best first; the last is always "else".
     pub fn level_names(&self) -> Vec<String> {
         let mut names = vec!["exact".to_string()];
