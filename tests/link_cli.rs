@@ -147,9 +147,12 @@ fn errors_name_the_file_line_and_column() {
 
     std::fs::write(&right, "id,name\n7,Jansen\n").unwrap();
     let out = run(&left, &right, &config, &dir.path().join("out"));
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("right records have no column 'naam'"), "{err}");
+    assert!(
+        err.contains("right.csv, line 1, column 'naam'") && err.contains("it has: id, name"),
+        "{err}"
+    );
 
     std::fs::write(&config, "left_id = \"id\"\n[[comparisons]]\n").unwrap();
     let out = run(&left, &right, &config, &dir.path().join("out"));

@@ -2,7 +2,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Location, Result};
 use crate::link::{LinkSpec, Linker, Links, RecordTable};
 
 /// Link two CSV files with a Fellegi-Sunter model described in a TOML file.
@@ -30,6 +30,11 @@ pub fn run(args: Args) -> Result<i32> {
         .check()?;
     let left = RecordTable::from_csv_path(&args.left)?;
     let right = RecordTable::from_csv_path(&args.right)?;
+    for (path, table, is_left) in [(&args.left, &left, true), (&args.right, &right, false)] {
+        for column in spec.columns(is_left) {
+            ensure_column(path, table, &column)?;
+        }
+    }
     let (model, links) = Linker::fit_link(&spec, &left, &right, spec.seed)?;
     crate::io::ensure_dir(&args.out)?;
     crate::io::write_atomic(&args.out.join("links.csv"), links_csv(&links).as_bytes())?;
@@ -148,4 +153,18 @@ pub fn explanations_csv(links: &Links, prior_weight: f64) -> String {
         out.write_record(&record).expect("writing to memory");
     }
     String::from_utf8(out.into_inner().expect("in memory")).expect("utf-8 in, utf-8 out")
+}
+
+/// A column the config names must be in the file: the error names file, column and what exists.
+fn ensure_column(path: &std::path::Path, table: &RecordTable, column: &str) -> Result<()> {
+    if table.column_index(column).is_some() {
+        return Ok(());
+    }
+    Err(Error::input(
+        Location::file(path).line(1).column(column),
+        format!(
+            "the header has no column '{column}' named in the link config; it has: {}",
+            table.column_names().join(", ")
+        ),
+    ))
 }

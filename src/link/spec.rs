@@ -355,6 +355,38 @@ pub struct CheckedLinkSpec {
     pub training: TrainingSpec,
 }
 
+impl CheckedLinkSpec {
+    /// Every column this spec reads from one side (`left = true`) or the other, sorted, each
+    /// once: the id, compared columns, house-number columns and blocking-key columns.
+    pub fn columns(&self, left: bool) -> Vec<String> {
+        let pick = |l: &String, r: &String| if left { l.clone() } else { r.clone() };
+        let mut out = vec![if left {
+            self.left_id.clone()
+        } else {
+            self.right_id.clone()
+        }];
+        for c in &self.comparisons {
+            out.push(pick(&c.left_column, &c.right_column));
+            if let Kind::Address {
+                house_number_column: Some(h),
+                ..
+            } = &c.kind
+            {
+                out.push(h.clone());
+            }
+        }
+        for rule in self.blocking.iter().chain(&self.training_blocking) {
+            for k in &rule.keys {
+                out.push(pick(&k.left_column, &k.right_column));
+            }
+        }
+        let mut out: Vec<String> = out.into_iter().map(|c| c.trim().to_lowercase()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 impl LinkSpec {
     /// Parse a TOML document.
     pub fn from_toml(text: &str) -> Result<LinkSpec> {
