@@ -358,3 +358,52 @@ fn the_crossing_threshold_links_at_least_as_much_as_one_half() {
     assert!(l_cross.linked >= l_half.linked);
     assert_eq!(m_cross.report().threshold.rule, "crossing");
 }
+
+#[test]
+fn free_text_names_from_home_visits_link() {
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let spine: Vec<PersonRecord> = (0..3000).map(|_| person(&mut rng)).collect();
+    let mut truth = Vec::new();
+    let records: Vec<PersonRecord> = (0..120)
+        .map(|i| {
+            let row = (i * 23 + 5) % spine.len();
+            truth.push(row);
+            let p = &spine[row];
+            let given = p.first_names.clone().unwrap();
+            let given = if i % 2 == 0 { initials(&given) } else { given };
+            let vv = p
+                .voorvoegsel
+                .clone()
+                .map(|v| format!("{v} "))
+                .unwrap_or_default();
+            let naam = format!("{given} {vv}{}", p.surname.clone().unwrap());
+            PersonRecord::from_full_name(
+                &naam,
+                p.birth_date,
+                p.postcode.clone(),
+                p.huisnummer.clone(),
+            )
+        })
+        .collect();
+    let (links, _) = link_people(&spine, &records, 2).unwrap();
+    let correct = links
+        .rows
+        .iter()
+        .zip(&truth)
+        .filter(|(r, t)| {
+            r.left_row == Some(**t)
+                || r.left_row
+                    .is_some_and(|l| same_person(&spine[l], &spine[**t]))
+        })
+        .count();
+    assert!(correct >= 118, "{correct} of 120");
+    // The parsed surnames compare exactly: no row needs the fuzzy levels.
+    for r in &links.rows {
+        let surname = r
+            .contributions
+            .iter()
+            .find(|c| c.comparison == "surname")
+            .unwrap();
+        assert_eq!(surname.level, "exact", "right row {}", r.right_row);
+    }
+}
