@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<i32> {
     crate::io::write_atomic(&args.out.join("link_report.json"), report.as_bytes())?;
     let r = model.report();
     println!(
-        "linked {} of {} right records to {} left records",
+        "linked {} of {} right records (left file: {} records)",
         links.linked, r.right_rows, r.left_rows
     );
     println!(
