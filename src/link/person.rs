@@ -26,7 +26,7 @@ pub struct PersonRecord {
     pub birth_date: Option<NaiveDate>,
     /// "1234AB" (spaces and case do not matter).
     pub postcode: Option<String>,
-    /// House number, with or without addition ("12", "12a").
+    /// House number, with or without addition ("12", "12a"); only the number is compared.
     pub huisnummer: Option<String>,
 }
 
