@@ -8,6 +8,7 @@
 //! | [`contract`] | the input/output contract (`shared/spec/INPUTS.md`) in types |
 //! | [`sources`] | read and validate a study folder, pseudonymise BSNs, quarantine bad rows |
 //! | [`link`] | deterministic and probabilistic (Fellegi-Sunter) record linkage |
+//! | [`residents`] | the resident feature table built from the linked sources |
 //! | [`synth`] | the synthetic municipality generator with ground truth (test bed, not a stage) |
 //! | [`cli`] | the thin command-line layer |
 
@@ -16,6 +17,7 @@ pub mod contract;
 pub mod error;
 pub mod io;
 pub mod link;
+pub mod residents;
 pub mod sources;
 pub mod synth;
 

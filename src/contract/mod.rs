@@ -12,5 +12,5 @@ pub mod vocab;
 
 pub use bsn::Bsn;
 pub use files::{SourceKind, SourceSpec};
-pub use pseudonym::{PseudoId, PseudonymKey};
+pub use pseudonym::{PseudoId, PseudonymKey, Pseudonymiser};
 pub use reason::Reason;

@@ -18,10 +18,12 @@ pub mod person;
 pub mod report;
 pub mod similarity;
 pub mod spec;
+pub mod study;
 pub mod table;
 mod train;
 
 pub use assign::LinkStatus;
 pub use model::{FieldContribution, FittedModel, Linker, Links, Report, RightLink, ScoredPair};
 pub use spec::{CheckedLinkSpec, LinkSpec};
+pub use study::{link_study, LinkMethod, SourceLinks, StudyLinks};
 pub use table::RecordTable;

@@ -1,0 +1,64 @@
+//! The resident feature table: one row per accepted BRP resident, built from the linked sources.
+//!
+//! This is the hand-over point between linkage and the analytical stages (personas, risk): they
+//! see numbers with documented meanings, never names or addresses. Row `i` is resident `i` of
+//! `study.brp.records`, the same index [`crate::link::StudyLinks`] uses.
+//!
+//! The values here are *raw* encodings (ages in years, 0/1 flags, one-hot categories, percentiles);
+//! scaling for clustering or regression is fitted by the stage that needs it and saved with its model.
+
+use crate::contract::PseudoId;
+
+/// What kind of value a feature column holds; decides how stages scale and describe it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureKind {
+    /// A number on its own scale (age, years at address, percentile).
+    Numeric,
+    /// 0 or 1.
+    Flag,
+    /// 0 or 1, one column of a one-hot encoded category (`group` names the category).
+    OneHot,
+}
+
+/// One column of the feature table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Feature {
+    /// Stable machine name, e.g. `age`, `living_alone`, `herkomst=turkije`.
+    pub name: String,
+    /// The category a one-hot column belongs to (`herkomst`), else the name itself.
+    pub group: String,
+    pub kind: FeatureKind,
+    /// Plain Dutch label for reports ("woont alleen", "leeftijd").
+    pub label_nl: String,
+    /// What it means and where it comes from (source file and rule).
+    pub description: String,
+}
+
+/// The feature table. `values` is row-major: `values[i * features.len() + j]`.
+#[derive(Debug, Clone)]
+pub struct FeatureTable {
+    pub pseudo_ids: Vec<PseudoId>,
+    /// Index into `wijken` per resident.
+    pub wijk: Vec<u32>,
+    /// Wijkcodes, sorted.
+    pub wijken: Vec<String>,
+    pub features: Vec<Feature>,
+    pub values: Vec<f64>,
+}
+
+impl FeatureTable {
+    pub fn rows(&self) -> usize {
+        self.pseudo_ids.len()
+    }
+    pub fn cols(&self) -> usize {
+        self.features.len()
+    }
+    pub fn row(&self, i: usize) -> &[f64] {
+        let p = self.cols();
+        &self.values[i * p..(i + 1) * p]
+    }
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.features.iter().position(|f| f.name == name)
+    }
+}
