@@ -2,9 +2,9 @@
 //! recall and F1 at the threshold, and time from reading the CSVs to all pairs scored and linked
 //! (training included), median of several runs.
 //!
-//! `cargo bench --bench link_febrl [-- --json] [-- --runs N] [-- --data DIR]`
-//! Data default: ../shared/data/febrl (relative to the repository root). Config:
-//! benches/febrl4.toml. Compare with `benches/link_febrl.sh`, which also runs Splink.
+//! `cargo bench --bench link_febrl [-- --json] [-- --runs N] [-- --data DIR] [-- --config FILE]`
+//! Data default: ../shared/data/febrl (relative to the repository root). Config default:
+//! benches/febrl4.toml (benches/febrl4_splink_model.toml is Splink's demo model alone). Compare with `benches/link_febrl.sh`, which also runs Splink.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -25,7 +25,10 @@ fn main() {
     let data = value("--data")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/data/febrl"));
-    let config = std::fs::read_to_string(root.join("benches/febrl4.toml")).expect("febrl4.toml");
+    let config_path = value("--config")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("benches/febrl4.toml"));
+    let config = std::fs::read_to_string(&config_path).expect("config");
     let spec = LinkSpec::from_toml(&config)
         .and_then(|s| s.check())
         .expect("valid config");
@@ -122,6 +125,7 @@ fn main() {
             "{}",
             serde_json::json!({
                 "tool": "loneliness",
+                "config": config_path.display().to_string(),
                 "pairs_scored": links.pairs_scored,
                 "true_pairs_reached": reached,
                 "threshold": threshold,
@@ -138,7 +142,10 @@ fn main() {
             })
         );
     } else {
-        println!("FEBRL4 with the generic linker ({runs} runs)");
+        println!(
+            "FEBRL4 with the generic linker ({runs} runs, {})",
+            config_path.display()
+        );
         println!("  pairs scored            {}", links.pairs_scored);
         println!("  true pairs reached      {reached} of {}", truth.len());
         println!(

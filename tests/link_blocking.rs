@@ -1,4 +1,4 @@
-//! Blocking: the candidate pairs equal the union of the rule joins, without duplicates, each pair
+//! Blocking: the candidate pairs equal the union of the rule joins, each pair once, each pair
 //! attributed to the first rule that catches it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +21,7 @@ fn random_table(rng: &mut ChaCha8Rng, n: usize) -> RecordTable {
 }
 
 #[test]
-fn pairs_are_the_union_of_rule_joins_without_duplicates() {
+fn pairs_are_the_union_of_rule_joins_each_once() {
     let spec = LinkSpec::from_toml(
         r#"
 left_id = "id"
@@ -83,7 +83,7 @@ keys = [{ left_column = "a", right_column = "b" }]
         })
         .collect();
     let unique: BTreeSet<(u32, u32)> = got.iter().map(|(p, _)| *p).collect();
-    assert_eq!(unique.len(), got.len(), "duplicate pairs");
+    assert_eq!(unique.len(), got.len(), "a pair was generated twice");
     let got: BTreeMap<(u32, u32), (u8, u64)> = got.into_iter().collect();
     assert_eq!(got, want);
     assert_eq!(pairs.per_rule.iter().sum::<u64>(), pairs.len() as u64);

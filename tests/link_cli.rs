@@ -85,9 +85,40 @@ fn febrl4_links_with_high_f1_and_identical_reruns() {
     let lambda = report["prior"]["lambda"].as_f64().unwrap();
     assert!((lambda - 1.0 / 5000.0).abs() < 1e-4, "prior {lambda}");
 
+    // Explanations: the per-field weights and the prior add up to the match weight.
+    let explained = std::fs::read_to_string(dir.path().join("one/link_explanations.csv")).unwrap();
+    let mut lines = explained.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..6],
+        [
+            "right_id",
+            "left_id",
+            "status",
+            "match_probability",
+            "match_weight",
+            "prior_weight"
+        ]
+    );
+    assert!(header.contains(&"soc_sec_id_level") && header.contains(&"soc_sec_id_weight"));
+    for line in lines.take(200) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let total: f64 = cells[4].parse().unwrap();
+        let parts: f64 = cells[5].parse::<f64>().unwrap()
+            + header
+                .iter()
+                .zip(&cells)
+                .filter(|(h, _)| {
+                    h.ends_with("_weight") && **h != "match_weight" && **h != "prior_weight"
+                })
+                .map(|(_, c)| c.parse::<f64>().unwrap())
+                .sum::<f64>();
+        assert!((total - parts).abs() < 0.01, "{line}");
+    }
+
     let second = run(&a, &b, &config, &dir.path().join("two"));
     assert!(second.status.success());
-    for file in ["links.csv", "link_report.json"] {
+    for file in ["links.csv", "link_report.json", "link_explanations.csv"] {
         assert_eq!(
             std::fs::read(dir.path().join("one").join(file)).unwrap(),
             std::fs::read(dir.path().join("two").join(file)).unwrap(),
@@ -116,9 +147,12 @@ fn errors_name_the_file_line_and_column() {
 
     std::fs::write(&right, "id,name\n7,Jansen\n").unwrap();
     let out = run(&left, &right, &config, &dir.path().join("out"));
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("right records have no column 'naam'"), "{err}");
+    assert!(
+        err.contains("right.csv, line 1, column 'naam'") && err.contains("it has: id, name"),
+        "{err}"
+    );
 
     std::fs::write(&config, "left_id = \"id\"\n[[comparisons]]\n").unwrap();
     let out = run(&left, &right, &config, &dir.path().join("out"));

@@ -143,6 +143,11 @@ fn address_levels() {
         (2, "postcode".into())
     );
     assert_eq!(level(c, ("2711AB", Some("12")), ("2711AB", None)).0, 2);
+    // The addition (huisnummertoevoeging) does not count: 12a is number 12.
+    assert_eq!(
+        level(c, ("2711AB", Some("12a")), ("2711AB", Some("12"))).0,
+        1
+    );
     assert_eq!(
         level(c, ("2711AB", Some("12")), ("2711XY", Some("12"))),
         (3, "same_area".into())

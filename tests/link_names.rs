@@ -100,6 +100,16 @@ fn full_names_split_into_parts() {
             parsed(Some("J.A."), Some("de"), Some("Vries")),
         ),
         ("Yilmaz", parsed(None, None, Some("Yilmaz"))),
+        (
+            "Mevr. A. de Vries",
+            parsed(Some("A."), Some("de"), Some("Vries")),
+        ),
+        ("Dhr. Jan Bakker", parsed(Some("Jan"), None, Some("Bakker"))),
+        (
+            "J.A.de Vries",
+            parsed(Some("J.A."), Some("de"), Some("Vries")),
+        ),
+        ("P.Jansen", parsed(Some("P."), None, Some("Jansen"))),
         ("  ", parsed(None, None, None)),
     ];
     for (raw, want) in cases {

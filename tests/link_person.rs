@@ -288,3 +288,122 @@ fn same_person(a: &PersonRecord, b: &PersonRecord) -> bool {
         && a.postcode == b.postcode
         && a.huisnummer == b.huisnummer
 }
+
+#[test]
+fn a_common_surname_is_weaker_evidence_than_a_rare_one() {
+    let mut rng = ChaCha8Rng::seed_from_u64(99);
+    let mut spine: Vec<PersonRecord> = (0..3000).map(|_| person(&mut rng)).collect();
+    // Make "Jansen" common (10% of the register) and give one resident a rare surname.
+    for p in spine.iter_mut().step_by(10) {
+        p.surname = Some("Jansen".into());
+        p.voorvoegsel = None;
+    }
+    spine[7].surname = Some("Wijnaendts".into());
+    spine[7].voorvoegsel = None;
+    let common = 10; // a Jansen (row 10 is a multiple of 10)
+    let mut records: Vec<PersonRecord> = (0..200)
+        .map(|i| spine[(i * 13 + 1) % spine.len()].clone())
+        .collect();
+    records.push(spine[common].clone());
+    records.push(spine[7].clone());
+    let (links, report) = link_people(&spine, &records, 1).unwrap();
+    let surname_weight = |row: usize| {
+        links.rows[row]
+            .contributions
+            .iter()
+            .find(|c| c.comparison == "surname")
+            .map(|c| (c.level.clone(), c.weight))
+            .unwrap()
+    };
+    let (level_common, w_common) = surname_weight(records.len() - 2);
+    let (level_rare, w_rare) = surname_weight(records.len() - 1);
+    assert_eq!(
+        (level_common.as_str(), level_rare.as_str()),
+        ("exact", "exact")
+    );
+    // log2(m / 0.1) vs log2(m / (1/3000)): about 8 bits apart.
+    assert!(w_rare - w_common > 6.0, "rare {w_rare}, common {w_common}");
+    let surname = report
+        .comparisons
+        .iter()
+        .find(|c| c.name == "surname")
+        .unwrap();
+    assert!(surname.term_frequency);
+}
+
+#[test]
+fn the_crossing_threshold_links_at_least_as_much_as_one_half() {
+    use loneliness::link::person::{default_spec, person_table};
+    use loneliness::link::spec::ThresholdSpec;
+    use loneliness::link::Linker;
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let spine: Vec<PersonRecord> = (0..2000).map(|_| person(&mut rng)).collect();
+    let records: Vec<PersonRecord> = (0..150)
+        .map(|i| {
+            let kind = KINDS[i % KINDS.len()];
+            noisy_copy(&spine[(i * 7) % spine.len()], kind, &mut rng)
+        })
+        .collect();
+    let (left, right) = (
+        person_table(&spine).unwrap(),
+        person_table(&records).unwrap(),
+    );
+    let mut spec = default_spec();
+    let half = spec.check().unwrap();
+    spec.threshold = ThresholdSpec::Rule("crossing".into());
+    let crossing = spec.check().unwrap();
+    let (m_half, l_half) = Linker::fit_link(&half, &left, &right, 3).unwrap();
+    let (m_cross, l_cross) = Linker::fit_link(&crossing, &left, &right, 3).unwrap();
+    assert!(m_cross.threshold_weight() < m_half.threshold_weight());
+    assert!(l_cross.linked >= l_half.linked);
+    assert_eq!(m_cross.report().threshold.rule, "crossing");
+}
+
+#[test]
+fn free_text_names_from_home_visits_link() {
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let spine: Vec<PersonRecord> = (0..3000).map(|_| person(&mut rng)).collect();
+    let mut truth = Vec::new();
+    let records: Vec<PersonRecord> = (0..120)
+        .map(|i| {
+            let row = (i * 23 + 5) % spine.len();
+            truth.push(row);
+            let p = &spine[row];
+            let given = p.first_names.clone().unwrap();
+            let given = if i % 2 == 0 { initials(&given) } else { given };
+            let vv = p
+                .voorvoegsel
+                .clone()
+                .map(|v| format!("{v} "))
+                .unwrap_or_default();
+            let naam = format!("{given} {vv}{}", p.surname.clone().unwrap());
+            PersonRecord::from_full_name(
+                &naam,
+                p.birth_date,
+                p.postcode.clone(),
+                p.huisnummer.clone(),
+            )
+        })
+        .collect();
+    let (links, _) = link_people(&spine, &records, 2).unwrap();
+    let correct = links
+        .rows
+        .iter()
+        .zip(&truth)
+        .filter(|(r, t)| {
+            r.left_row == Some(**t)
+                || r.left_row
+                    .is_some_and(|l| same_person(&spine[l], &spine[**t]))
+        })
+        .count();
+    assert!(correct >= 118, "{correct} of 120");
+    // The parsed surnames compare exactly: no row needs the fuzzy levels.
+    for r in &links.rows {
+        let surname = r
+            .contributions
+            .iter()
+            .find(|c| c.comparison == "surname")
+            .unwrap();
+        assert_eq!(surname.level, "exact", "right row {}", r.right_row);
+    }
+}

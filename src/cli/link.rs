@@ -2,7 +2,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Location, Result};
 use crate::link::{LinkSpec, Linker, Links, RecordTable};
 
 /// Link two CSV files with a Fellegi-Sunter model described in a TOML file.
@@ -30,15 +30,24 @@ pub fn run(args: Args) -> Result<i32> {
         .check()?;
     let left = RecordTable::from_csv_path(&args.left)?;
     let right = RecordTable::from_csv_path(&args.right)?;
+    for (path, table, is_left) in [(&args.left, &left, true), (&args.right, &right, false)] {
+        for column in spec.columns(is_left) {
+            ensure_column(path, table, &column)?;
+        }
+    }
     let (model, links) = Linker::fit_link(&spec, &left, &right, spec.seed)?;
     crate::io::ensure_dir(&args.out)?;
     crate::io::write_atomic(&args.out.join("links.csv"), links_csv(&links).as_bytes())?;
+    crate::io::write_atomic(
+        &args.out.join("link_explanations.csv"),
+        explanations_csv(&links, model.report().prior.match_weight).as_bytes(),
+    )?;
     let report = serde_json::to_string_pretty(model.report())
         .map_err(|e| crate::error::Error::Data(format!("cannot serialise the report: {e}")))?;
     crate::io::write_atomic(&args.out.join("link_report.json"), report.as_bytes())?;
     let r = model.report();
     println!(
-        "linked {} of {} right records to {} left records",
+        "linked {} of {} right records (left file: {} records)",
         links.linked, r.right_rows, r.left_rows
     );
     println!(
@@ -54,10 +63,9 @@ pub fn run(args: Args) -> Result<i32> {
         r.threshold.match_probability
     );
     println!(
-        "time {:.2} s; wrote {} and {}",
+        "time {:.2} s; wrote links.csv, link_explanations.csv and link_report.json to {}",
         started.elapsed().as_secs_f64(),
-        args.out.join("links.csv").display(),
-        args.out.join("link_report.json").display()
+        args.out.display()
     );
     Ok(0)
 }
@@ -97,4 +105,66 @@ pub fn links_csv(links: &Links) -> String {
         .expect("writing to memory");
     }
     String::from_utf8(out.into_inner().expect("in memory")).expect("utf-8 in, utf-8 out")
+}
+
+/// Why each right record matched (or nearly did): per comparison the level reached and the weight
+/// it added, next to the prior weight they all start from. One row per right record that had a
+/// candidate, sorted like links.csv; the weights add up to `match_weight`.
+pub fn explanations_csv(links: &Links, prior_weight: f64) -> String {
+    let mut rows: Vec<_> = links
+        .rows
+        .iter()
+        .filter(|r| !r.contributions.is_empty())
+        .collect();
+    rows.sort_by(|a, b| {
+        a.right_id
+            .cmp(&b.right_id)
+            .then(a.right_row.cmp(&b.right_row))
+    });
+    let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut header = vec![
+        "right_id".to_string(),
+        "left_id".to_string(),
+        "status".to_string(),
+        "match_probability".to_string(),
+        "match_weight".to_string(),
+        "prior_weight".to_string(),
+    ];
+    if let Some(first) = rows.first() {
+        for c in &first.contributions {
+            header.push(format!("{}_level", c.comparison));
+            header.push(format!("{}_weight", c.comparison));
+        }
+    }
+    out.write_record(&header).expect("writing to memory");
+    for r in rows {
+        let mut record = vec![
+            r.right_id.as_deref().unwrap_or("").to_string(),
+            r.left_id.as_deref().unwrap_or("").to_string(),
+            r.status.code().to_string(),
+            format!("{:.6}", r.match_probability),
+            format!("{:.4}", r.match_weight),
+            format!("{prior_weight:.4}"),
+        ];
+        for c in &r.contributions {
+            record.push(c.level.clone());
+            record.push(format!("{:.4}", c.weight));
+        }
+        out.write_record(&record).expect("writing to memory");
+    }
+    String::from_utf8(out.into_inner().expect("in memory")).expect("utf-8 in, utf-8 out")
+}
+
+/// A column the config names must be in the file: the error names file, column and what exists.
+fn ensure_column(path: &std::path::Path, table: &RecordTable, column: &str) -> Result<()> {
+    if table.column_index(column).is_some() {
+        return Ok(());
+    }
+    Err(Error::input(
+        Location::file(path).line(1).column(column),
+        format!(
+            "the header has no column '{column}' named in the link config; it has: {}",
+            table.column_names().join(", ")
+        ),
+    ))
 }

@@ -11,7 +11,7 @@
 //!   describe a person once, such as FEBRL4).
 //! - many-to-one: each right record links to at most one left record, but a left record may take
 //!   several right records. This is the municipal default for `schuldhulp` and `huisbezoeken`:
-//!   the register spine is duplicate-free, while one resident may have several debt registrations
+//!   the register spine holds each resident once, while one resident may have several debt registrations
 //!   or home visits over the years; forcing one-to-one would leave their second registration
 //!   unlinked or, worse, link it to a look-alike neighbour.
 

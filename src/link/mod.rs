@@ -15,10 +15,12 @@ pub mod fasthash;
 pub mod model;
 pub mod normalize;
 pub mod person;
+pub mod report;
 pub mod similarity;
 pub mod spec;
 pub mod study;
 pub mod table;
+mod train;
 
 pub use assign::LinkStatus;
 pub use model::{FieldContribution, FittedModel, Linker, Links, Report, RightLink, ScoredPair};

@@ -13,19 +13,25 @@ use super::assign::{assign, LinkStatus};
 use super::blocking::{block, CandidatePairs};
 use super::compare::PreparedComparison;
 use super::em::{self, PatternHistogram};
-use super::spec::{CheckedBlockingRule, CheckedComparison, CheckedLinkSpec, Kind, Threshold};
+use super::report::histogram;
+pub use super::report::{
+    BlockingReport, ComparisonReport, EmReport, EmSessionReport, HistogramBin, LevelReport,
+    PriorReport, Report, ThresholdReport,
+};
+use super::spec::{CheckedLinkSpec, Threshold};
 use super::table::RecordTable;
+use super::train::{lambda_given, train_m};
 use crate::error::Result;
 
 /// Fits link models.
 pub struct Linker;
 
 /// Comparisons prepared and pairs blocked and compared, for one left/right pair of tables.
-struct Scoring {
-    comparisons: Vec<PreparedComparison>,
-    pairs: CandidatePairs,
+pub(crate) struct Scoring {
+    pub(crate) comparisons: Vec<PreparedComparison>,
+    pub(crate) pairs: CandidatePairs,
     /// Flattened levels, `comparisons.len()` per pair.
-    levels: Vec<u8>,
+    pub(crate) levels: Vec<u8>,
 }
 
 impl Scoring {
@@ -60,117 +66,10 @@ impl Scoring {
         })
     }
 
-    fn pattern(&self, p: usize) -> &[u8] {
+    pub(crate) fn pattern(&self, p: usize) -> &[u8] {
         let w = self.comparisons.len();
         &self.levels[p * w..(p + 1) * w]
     }
-}
-
-/// m, u and weights of one comparison level.
-#[derive(Debug, Clone, Serialize)]
-pub struct LevelReport {
-    pub level: String,
-    pub m: f64,
-    pub u: f64,
-    /// log2(m/u); 0 for "null".
-    pub match_weight: f64,
-    /// Candidate pairs at this level.
-    pub candidate_pairs: u64,
-    /// Random pairs at this level (the u sample).
-    pub random_pairs: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ComparisonReport {
-    pub name: String,
-    pub left_column: String,
-    pub right_column: String,
-    pub kind: String,
-    pub term_frequency: bool,
-    pub levels: Vec<LevelReport>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BlockingReport {
-    pub rule: String,
-    /// Pairs this rule added (pairs of earlier rules not counted again).
-    pub pairs: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PriorReport {
-    /// Candidate pairs that agree exactly on every field of a prior rule.
-    pub rule_pairs: u64,
-    pub recall: f64,
-    /// Probability that a random left x right pair is a match.
-    pub lambda: f64,
-    /// "rules" when set from the deterministic rules, "em" when no rule pair was found and the
-    /// EM's in-block share was scaled to all pairs instead.
-    pub source: String,
-    /// log2(lambda / (1 - lambda)): the starting point of every match weight.
-    pub match_weight: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct EmReport {
-    /// EM iterations summed over the sessions.
-    pub iterations: usize,
-    /// Whether every session converged.
-    pub converged: bool,
-    pub tolerance: f64,
-    pub sessions: Vec<EmSessionReport>,
-    /// Comparisons no session could estimate: they keep the starting m (a warning sign).
-    pub m_defaulted: Vec<String>,
-    /// Share of matches among the prediction candidate pairs under the final m and u.
-    pub lambda_in_blocks: f64,
-}
-
-/// One EM training session: EM on one blocking rule's pairs.
-#[derive(Debug, Clone, Serialize)]
-pub struct EmSessionReport {
-    pub rule: String,
-    pub pairs: u64,
-    /// Distinct agreement patterns EM iterated over.
-    pub distinct_patterns: usize,
-    /// Comparisons whose m this session estimated (the others are on the rule's columns).
-    pub estimated: Vec<String>,
-    pub iterations: usize,
-    pub converged: bool,
-    /// Share of matches among this session's pairs.
-    pub lambda: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ThresholdReport {
-    pub rule: String,
-    pub match_probability: f64,
-    pub match_weight: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HistogramBin {
-    /// Lower edge (inclusive) of the match-weight bin, one bit wide.
-    pub from: f64,
-    pub to: f64,
-    pub pairs: u64,
-}
-
-/// Everything a reader needs to judge the fitted model; serialises to `link_report.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub left_rows: usize,
-    pub right_rows: usize,
-    pub candidate_pairs: u64,
-    pub blocking: Vec<BlockingReport>,
-    pub u_random_pairs: u64,
-    pub seed: u64,
-    pub prior: PriorReport,
-    pub em: EmReport,
-    pub comparisons: Vec<ComparisonReport>,
-    pub threshold: ThresholdReport,
-    pub one_to_one: bool,
-    /// Match weights of the candidate pairs seen at fit time.
-    pub weight_histogram: Vec<HistogramBin>,
 }
 
 /// A fitted model: apply it with [`FittedModel::link`].
@@ -274,7 +173,10 @@ impl PhaseClock {
 /// Pairs are compared in left-row order, not in blocking order: the left side is the large
 /// register, and walking it in order keeps its values in cache (ids are assigned in row order
 /// too), which is several times faster than jumping across 500,000 records per pair.
-fn compute_levels(comparisons: &[PreparedComparison], pairs: &CandidatePairs) -> Vec<u8> {
+pub(crate) fn compute_levels(
+    comparisons: &[PreparedComparison],
+    pairs: &CandidatePairs,
+) -> Vec<u8> {
     const CHUNK: usize = 4096;
     let width = comparisons.len();
     let n = pairs.len();
@@ -299,166 +201,6 @@ fn compute_levels(comparisons: &[PreparedComparison], pairs: &CandidatePairs) ->
         levels[p * width..(p + 1) * width].copy_from_slice(&sorted[i * width..(i + 1) * width]);
     }
     levels
-}
-
-/// Comparisons that read a column the blocking rule conditions on.
-fn conditioned(rule: &CheckedBlockingRule, comparison: &CheckedComparison) -> bool {
-    let lower = |s: &str| s.trim().to_lowercase();
-    let rule_columns: Vec<String> = rule
-        .keys
-        .iter()
-        .flat_map(|k| [lower(&k.left_column), lower(&k.right_column)])
-        .collect();
-    let mut columns = vec![
-        lower(&comparison.left_column),
-        lower(&comparison.right_column),
-    ];
-    if let Kind::Address {
-        house_number_column: Some(h),
-        ..
-    } = &comparison.kind
-    {
-        columns.push(lower(h));
-    }
-    columns.iter().any(|c| rule_columns.contains(c))
-}
-
-/// Splink-style EM training: one session per training blocking rule, each on that rule's full
-/// join, u fixed, the rule's own comparisons left out; m combined as the mean over sessions
-/// weighted by each session's expected number of matches.
-/// m[k][level], the session reports, and the comparisons no session could estimate.
-type TrainedM = (Vec<Vec<f64>>, Vec<EmSessionReport>, Vec<String>);
-
-fn train_m(
-    spec: &CheckedLinkSpec,
-    scoring: &Scoring,
-    left: &RecordTable,
-    right: &RecordTable,
-    u: &[Vec<f64>],
-    expected_matches: Option<f64>,
-) -> Result<TrainedM> {
-    let comparisons = &scoring.comparisons;
-    let width = comparisons.len();
-    let mut sum: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.n_levels]).collect();
-    let mut total = vec![0.0; width];
-    let mut sessions = Vec::new();
-    for rule in &spec.training_blocking {
-        let estimate: Vec<bool> = spec
-            .comparisons
-            .iter()
-            .map(|c| !conditioned(rule, c))
-            .collect();
-        if !estimate.iter().any(|&e| e) {
-            continue;
-        }
-        // A training rule that is also a prediction rule: its full join is exactly the candidate
-        // pairs on which that rule's keys agree, already compared. Otherwise join and compare.
-        let mut levels = match spec
-            .blocking
-            .iter()
-            .position(|b| b.description == rule.description)
-        {
-            Some(r) => (0..scoring.pairs.len())
-                .filter(|&p| scoring.pairs.agree[p] & (1u64 << r) != 0)
-                .flat_map(|p| scoring.pattern(p).iter().copied())
-                .collect::<Vec<u8>>(),
-            None => {
-                let pairs = block(
-                    std::slice::from_ref(rule),
-                    left,
-                    right,
-                    spec.training.max_candidate_pairs,
-                )?;
-                compute_levels(comparisons, &pairs)
-            }
-        };
-        let n_pairs = levels.len() / width;
-        if n_pairs == 0 {
-            continue;
-        }
-        for row in levels.chunks_exact_mut(width) {
-            for (k, level) in row.iter_mut().enumerate() {
-                if !estimate[k] {
-                    *level = 0;
-                }
-            }
-        }
-        let hist = PatternHistogram::from_levels(&levels, width);
-        let lambda_start = expected_matches
-            .map_or(0.5, |e| e / n_pairs as f64)
-            .clamp(0.01, 0.99);
-        let m_start = comparisons
-            .iter()
-            .map(|c| em::initial_m(c.n_levels))
-            .collect();
-        let fit = em::expectation_maximisation(
-            &hist,
-            u,
-            &estimate,
-            m_start,
-            lambda_start,
-            spec.training.max_iterations,
-            spec.training.tolerance,
-        );
-        let matches = fit.lambda * n_pairs as f64;
-        for k in (0..width).filter(|&k| estimate[k]) {
-            for (acc, m) in sum[k].iter_mut().zip(&fit.m[k]) {
-                *acc += matches * m;
-            }
-            total[k] += matches;
-        }
-        sessions.push(EmSessionReport {
-            rule: rule.description.clone(),
-            pairs: n_pairs as u64,
-            distinct_patterns: hist.len(),
-            estimated: (0..width)
-                .filter(|&k| estimate[k])
-                .map(|k| comparisons[k].name.clone())
-                .collect(),
-            iterations: fit.iterations,
-            converged: fit.converged,
-            lambda: fit.lambda,
-        });
-    }
-    let mut m = Vec::with_capacity(width);
-    let mut defaulted = Vec::new();
-    for k in 0..width {
-        if total[k] > 0.0 {
-            let mut mk: Vec<f64> = sum[k].iter().map(|s| s / total[k]).collect();
-            mk[0] = 1.0;
-            m.push(mk);
-        } else {
-            // No session could see this field among matches (every training rule uses its
-            // columns, or too few pairs): keep the starting m and say so in the report.
-            defaulted.push(comparisons[k].name.clone());
-            m.push(em::initial_m(comparisons[k].n_levels));
-        }
-    }
-    Ok((m, sessions, defaulted))
-}
-
-/// Share of matches among `hist`'s pairs under fixed m and u (EM on lambda alone).
-fn lambda_given(hist: &PatternHistogram, m: &[Vec<f64>], u: &[Vec<f64>], start: f64) -> f64 {
-    let mut lambda = start.clamp(1e-6, 1.0 - 1e-6);
-    let total = hist.total() as f64;
-    for _ in 0..200 {
-        let mut matches = 0.0;
-        for p in 0..hist.len() {
-            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
-            for (k, &l) in hist.pattern(p).iter().enumerate() {
-                pm *= m[k][l as usize];
-                pu *= u[k][l as usize];
-            }
-            matches += hist.counts[p] as f64 * pm / (pm + pu);
-        }
-        let new = (matches / total).clamp(1e-9, 1.0 - 1e-9);
-        let done = (new - lambda).abs() < 1e-9;
-        lambda = new;
-        if done {
-            break;
-        }
-    }
-    lambda
 }
 
 fn logit2(p: f64) -> f64 {
@@ -584,7 +326,7 @@ impl Linker {
                 name: c.name.clone(),
                 left_column: c.left_column.clone(),
                 right_column: c.right_column.clone(),
-                kind: format!("{:?}", c.kind),
+                kind: c.kind.name().to_string(),
                 term_frequency: c.term_frequency,
                 levels: c
                     .levels
@@ -660,35 +402,6 @@ impl Linker {
         clock.lap("weights + histogram");
         Ok((model, scoring))
     }
-}
-
-fn histogram(weights: &[f64]) -> Vec<HistogramBin> {
-    if weights.is_empty() {
-        return Vec::new();
-    }
-    let lo = weights
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min)
-        .floor();
-    let hi = weights
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max)
-        .floor();
-    let n = (hi - lo) as usize + 1;
-    let mut bins = vec![0u64; n];
-    for w in weights {
-        bins[((w.floor() - lo) as usize).min(n - 1)] += 1;
-    }
-    bins.into_iter()
-        .enumerate()
-        .map(|(i, pairs)| HistogramBin {
-            from: lo + i as f64,
-            to: lo + i as f64 + 1.0,
-            pairs,
-        })
-        .collect()
 }
 
 impl FittedModel {

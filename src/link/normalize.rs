@@ -206,8 +206,17 @@ pub fn postcode(raw: &str) -> Option<String> {
     (!pc.is_empty()).then_some(pc)
 }
 
-/// A house number's digits and letters, lowercased, separators dropped: "12-a" -> "12a".
+/// A house number's number, without its addition: "12", "12a", "12-A" and "12 bis" all give
+/// "12". The register keeps the addition (huisnummertoevoeging) apart and most other sources
+/// drop it or glue it on, so only the number is comparable across sources; the names and birth
+/// date tell apart two residents of 12a and 12b. A value without digits is kept as letters.
 pub fn house_number(raw: &str) -> Option<String> {
+    let trimmed = raw.trim_start();
+    let digits: String = trimmed.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_start_matches('0');
+    if !digits.is_empty() {
+        return Some(digits.to_string());
+    }
     let hn: String = raw
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -242,6 +251,15 @@ mod tests {
         assert_eq!(ja.initials, full.initials);
         assert!(initials_compatible(&ja, &full));
         assert!(!initials_compatible(&given_names_key("P.").unwrap(), &full));
+    }
+
+    #[test]
+    fn house_numbers_compare_without_addition() {
+        for raw in ["12", "12a", "12-A", "12 bis", " 012"] {
+            assert_eq!(house_number(raw).as_deref(), Some("12"), "{raw}");
+        }
+        assert_eq!(house_number("A").as_deref(), Some("a"));
+        assert_eq!(house_number(" "), None);
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct PersonRecord {
     pub birth_date: Option<NaiveDate>,
     /// "1234AB" (spaces and case do not matter).
     pub postcode: Option<String>,
-    /// House number, with or without addition ("12", "12a").
+    /// House number, with or without addition ("12", "12a"); only the number is compared.
     pub huisnummer: Option<String>,
 }
 
@@ -71,6 +71,15 @@ pub struct ParsedName {
     pub surname: Option<String>,
 }
 
+/// Salutations and titles that free-text names in visit logs start with ("Mevr. A. de Vries").
+const TITLES: &[&str] = &[
+    "dhr", "mevr", "mw", "mevrouw", "meneer", "heer", "mr", "dr", "drs", "ir", "ing", "prof",
+];
+
+fn is_title(token: &str) -> bool {
+    TITLES.contains(&token.trim_end_matches('.').to_lowercase().as_str())
+}
+
 fn is_voorvoegsel(token: &str) -> bool {
     VOORVOEGSEL_TOKENS.contains(&token.to_lowercase().as_str())
 }
@@ -87,7 +96,7 @@ fn some_joined(tokens: &[&str]) -> Option<String> {
 /// Berg-Jansen" -> (Anna, van den, Berg-Jansen); "M. El Idrissi" -> (M., -, El Idrissi);
 /// "Fatma Yilmaz" -> (Fatma, -, Yilmaz); "Vries, J.A. de" -> (J.A., de, Vries).
 ///
-/// Rules, in order: a comma means "surname, given names [voorvoegsel]". Otherwise the first run
+/// Rules, in order: leading titles ("Dhr.", "Mevr.", "Dr.") are dropped. A comma means "surname, given names [voorvoegsel]". Otherwise the first run
 /// of voorvoegsel tokens that leaves a surname behind starts the voorvoegsel (a name may start
 /// with it: "de Vries"). Without one, an Arabic/Berber particle (el, al, ben, ait, ...) after the
 /// first token starts the surname, which keeps it ("El Idrissi" is the BRP surname). Otherwise
@@ -107,7 +116,19 @@ pub fn parse_full_name(raw: &str) -> ParsedName {
             surname: Some(surname.trim().to_string()).filter(|s| !s.is_empty()),
         };
     }
-    let tokens: Vec<&str> = raw.split_whitespace().collect();
+    // "J.A.de Vries": initials glued to the next word are split after the last dot.
+    let mut tokens: Vec<&str> = raw
+        .split_whitespace()
+        .flat_map(|t| match t.rfind('.') {
+            Some(i) if i + 2 < t.len() && t[i + 1..].chars().all(char::is_alphabetic) => {
+                vec![&t[..=i], &t[i + 1..]]
+            }
+            _ => vec![t],
+        })
+        .collect();
+    while tokens.len() > 1 && is_title(tokens[0]) {
+        tokens.remove(0);
+    }
     let n = tokens.len();
     if n <= 1 {
         return ParsedName {

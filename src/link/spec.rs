@@ -227,6 +227,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind as written in the config (`jaro_winkler`, `surname`...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Exact => "exact",
+            Kind::JaroWinkler { .. } => "jaro_winkler",
+            Kind::Levenshtein { .. } => "levenshtein",
+            Kind::DamerauLevenshtein { .. } => "damerau_levenshtein",
+            Kind::Surname { .. } => "surname",
+            Kind::GivenNames { .. } => "given_names",
+            Kind::Date => "date",
+            Kind::Address { .. } => "address",
+        }
+    }
+
     /// Names of the levels after "null" (level 0), best first; the last is always "else".
     pub fn level_names(&self) -> Vec<String> {
         let mut names = vec!["exact".to_string()];
@@ -339,6 +353,38 @@ pub struct CheckedLinkSpec {
     pub prior_rules: Vec<Vec<usize>>,
     pub prior_recall: f64,
     pub training: TrainingSpec,
+}
+
+impl CheckedLinkSpec {
+    /// Every column this spec reads from one side (`left = true`) or the other, sorted, each
+    /// once: the id, compared columns, house-number columns and blocking-key columns.
+    pub fn columns(&self, left: bool) -> Vec<String> {
+        let pick = |l: &String, r: &String| if left { l.clone() } else { r.clone() };
+        let mut out = vec![if left {
+            self.left_id.clone()
+        } else {
+            self.right_id.clone()
+        }];
+        for c in &self.comparisons {
+            out.push(pick(&c.left_column, &c.right_column));
+            if let Kind::Address {
+                house_number_column: Some(h),
+                ..
+            } = &c.kind
+            {
+                out.push(h.clone());
+            }
+        }
+        for rule in self.blocking.iter().chain(&self.training_blocking) {
+            for k in &rule.keys {
+                out.push(pick(&k.left_column, &k.right_column));
+            }
+        }
+        let mut out: Vec<String> = out.into_iter().map(|c| c.trim().to_lowercase()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 impl LinkSpec {

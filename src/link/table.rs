@@ -168,3 +168,37 @@ fn decode(bytes: &[u8]) -> String {
         Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_semicolons_windows_1252_and_any_header_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        // "Çelik" in Windows-1252 is 0xC7 'e' 'l' 'i' 'k'.
+        let mut bytes = b" ID ;Naam\n1;".to_vec();
+        bytes.extend_from_slice(b"\xC7elik\n2;\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let t = RecordTable::from_csv_path(&path).unwrap();
+        assert_eq!(t.len(), 2);
+        let naam = t.column_by_name("left", "NAAM").unwrap();
+        assert_eq!(naam.get(0), Some("Çelik"));
+        assert_eq!(naam.get(1), None);
+        assert_eq!(t.column_by_name("left", "id").unwrap().get(1), Some("2"));
+    }
+
+    #[test]
+    fn utf8_with_bom() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "\u{feff}id,naam\n1,Zoë\n").unwrap();
+        let t = RecordTable::from_csv_path(&path).unwrap();
+        assert_eq!(t.column_by_name("left", "id").unwrap().get(0), Some("1"));
+        assert_eq!(
+            t.column_by_name("left", "naam").unwrap().get(0),
+            Some("Zoë")
+        );
+    }
+}
