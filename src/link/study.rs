@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::person::{link_people, PersonRecord};
+use super::person::{PersonFields, PersonRecord, PreparedSpine};
 use super::{LinkStatus, Report};
 use crate::contract::SourceKind;
 use crate::error::Result;
@@ -119,7 +119,6 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
         study.survey.iter().map(|r| r.pseudo_id.as_str()).collect(),
     );
 
-    let spine: Vec<PersonRecord> = study.brp.iter().map(spine_record).collect();
     let debts: Vec<PersonRecord> = study
         .schuldhulp
         .iter()
@@ -144,14 +143,27 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
             )
         })
         .collect();
+    // The spine's record table is built once and shared by both sources.
+    let spine = if study.brp.is_empty() || (debts.is_empty() && visits.is_empty()) {
+        None
+    } else {
+        let huisnummers: Vec<String> = study.brp.iter().map(spine_huisnummer).collect();
+        Some(PreparedSpine::new(
+            study
+                .brp
+                .iter()
+                .zip(&huisnummers)
+                .map(|(r, h)| spine_fields(r, h)),
+        )?)
+    };
     for (source, records, salt) in [
         (SourceKind::Schuldhulp, debts, 1u64),
         (SourceKind::Huisbezoeken, visits, 2u64),
     ] {
-        if records.is_empty() || spine.is_empty() {
+        let Some(spine) = spine.as_ref().filter(|_| !records.is_empty()) else {
             continue;
-        }
-        let (found, report) = link_people(&spine, &records, seed.wrapping_add(salt))?;
+        };
+        let (found, report) = spine.link(&records, seed.wrapping_add(salt))?;
         let mut resident = vec![None; records.len()];
         let mut probability = vec![0.0; records.len()];
         let mut explanations = vec![None; records.len()];
@@ -182,17 +194,22 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
     Ok(links)
 }
 
-fn spine_record(r: &Resident) -> PersonRecord {
-    let huisnummer = match &r.huisnummertoevoeging {
+/// House number with its addition, as the register spells the address ("12a").
+fn spine_huisnummer(r: &Resident) -> String {
+    match &r.huisnummertoevoeging {
         Some(t) => format!("{}{}", r.huisnummer, t),
         None => r.huisnummer.to_string(),
-    };
-    PersonRecord {
-        surname: Some(r.geslachtsnaam.clone()),
-        voorvoegsel: r.voorvoegsel.clone(),
-        first_names: r.voornamen.clone(),
+    }
+}
+
+/// A resident as the linker sees them, borrowed from the register (no name is copied).
+fn spine_fields<'a>(r: &'a Resident, huisnummer: &'a str) -> PersonFields<'a> {
+    PersonFields {
+        surname: Some(&r.geslachtsnaam),
+        voorvoegsel: r.voorvoegsel.as_deref(),
+        first_names: r.voornamen.as_deref(),
         birth_date: Some(r.geboortedatum),
-        postcode: Some(r.postcode.clone()),
+        postcode: Some(&r.postcode),
         huisnummer: Some(huisnummer),
     }
 }
