@@ -352,7 +352,9 @@ impl PreparedComparison {
             }
             (Kind::GivenNames { thresholds }, Value::Given(x), Value::Given(y)) => {
                 let same_first = self.first_ids[a as usize] == self.first_ids[b as usize];
-                given_names_level(x, y, same_first, hopeless(0, thresholds), thresholds, last)
+                // The bound only matters when both sides have full names.
+                let hopeless = !x.initials_only && !y.initials_only && hopeless(0, thresholds);
+                given_names_level(x, y, same_first, hopeless, thresholds, last)
             }
             (Kind::Date, Value::Date(x), Value::Date(y)) => date_level(x, y),
             _ => last,

@@ -9,12 +9,13 @@
 //! Results refer to residents by their index in `study.brp.records`, so later stages join on
 //! plain indices and never need to touch names again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::fasthash::FastMap;
 use super::person::{PersonFields, PersonRecord, PreparedSpine};
 use super::{LinkStatus, Report};
 use crate::contract::SourceKind;
@@ -76,7 +77,9 @@ impl StudyLinks {
 /// Links every resident-level source of `study`. `seed` drives the random pairs used to
 /// estimate u probabilities, so the same study and seed give the same links.
 pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
-    let by_pseudo: HashMap<&str, u32> = study
+    let mut clock = super::model::PhaseClock::new();
+    // Only looked up, never iterated: the fast hasher is safe for reproducibility.
+    let by_pseudo: FastMap<&str, u32> = study
         .brp
         .iter()
         .enumerate()
@@ -119,6 +122,7 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
         study.survey.iter().map(|r| r.pseudo_id.as_str()).collect(),
     );
 
+    clock.lap("study: pseudonym joins");
     let debts: Vec<PersonRecord> = study
         .schuldhulp
         .iter()
@@ -143,6 +147,7 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
             )
         })
         .collect();
+    clock.lap("study: source person records");
     // The spine's record table is built once and shared by both sources.
     let spine = if study.brp.is_empty() || (debts.is_empty() && visits.is_empty()) {
         None
@@ -156,6 +161,7 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
                 .map(|(r, h)| spine_fields(r, h)),
         )?)
     };
+    clock.lap("study: spine table");
     for (source, records, salt) in [
         (SourceKind::Schuldhulp, debts, 1u64),
         (SourceKind::Huisbezoeken, visits, 2u64),
@@ -164,6 +170,7 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
             continue;
         };
         let (found, report) = spine.link(&records, seed.wrapping_add(salt))?;
+        clock.lap("study: link one source");
         let mut resident = vec![None; records.len()];
         let mut probability = vec![0.0; records.len()];
         let mut explanations = vec![None; records.len()];
