@@ -370,6 +370,59 @@ impl PreparedComparison {
     }
 }
 
+/// The value ids of all comparisons laid out row by row, for comparing many pairs.
+///
+/// Each comparison keeps its ids in a column of its own; a pair of a 500,000-row register then
+/// costs one scattered read per comparison before any comparing starts. Row by row, a pair
+/// reads one cache line per side (measured: clearly less CPU in the 500k study's compare phase).
+pub(crate) struct RowIds {
+    width: usize,
+    left: Vec<u32>,
+    right: Vec<u32>,
+}
+
+impl RowIds {
+    pub(crate) fn new(comparisons: &[PreparedComparison]) -> RowIds {
+        let width = comparisons.len();
+        let row_major = |ids: &dyn Fn(&PreparedComparison) -> &[u32]| -> Vec<u32> {
+            let n = comparisons.first().map_or(0, |c| ids(c).len());
+            let mut out = vec![NULL_ID; n * width];
+            for (k, c) in comparisons.iter().enumerate() {
+                for (row, &id) in ids(c).iter().enumerate() {
+                    out[row * width + k] = id;
+                }
+            }
+            out
+        };
+        RowIds {
+            width,
+            left: row_major(&|c| &c.left_ids),
+            right: row_major(&|c| &c.right_ids),
+        }
+    }
+
+    /// The levels of left row `l` against right row `r`, one per comparison, into `out`.
+    #[inline]
+    pub(crate) fn levels(
+        &self,
+        comparisons: &[PreparedComparison],
+        l: usize,
+        r: usize,
+        out: &mut [u8],
+    ) {
+        let w = self.width;
+        let a = &self.left[l * w..(l + 1) * w];
+        let b = &self.right[r * w..(r + 1) * w];
+        for (k, c) in comparisons.iter().enumerate() {
+            out[k] = if a[k] == NULL_ID || b[k] == NULL_ID {
+                0
+            } else {
+                c.level_of_ids(a[k], b[k])
+            };
+        }
+    }
+}
+
 /// Normalises one cell for a comparison kind: (dictionary key, value), or None when the cell
 /// holds nothing comparable (counts as missing).
 fn prepare_value(kind: &Kind, raw: &str) -> Option<(String, Value)> {

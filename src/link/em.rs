@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::compare::PreparedComparison;
+use super::compare::{PreparedComparison, RowIds};
 
 /// Level counts of a set of pairs, per comparison: `counts[k][level]`.
 pub type LevelCounts = Vec<Vec<u64>>;
@@ -37,9 +37,20 @@ pub fn u_from_random_pairs(
         }
         a
     };
+    let ids = RowIds::new(comparisons);
     let count_pair = |counts: &mut LevelCounts, l: usize, r: usize| {
-        for (k, c) in comparisons.iter().enumerate() {
-            counts[k][c.level(l, r) as usize] += 1;
+        // On the stack for any realistic spec; a spec of more than 64 comparisons pays a
+        // heap buffer per pair.
+        let (mut stack, mut heap) = ([0u8; 64], Vec::new());
+        let levels: &mut [u8] = if comparisons.len() <= stack.len() {
+            &mut stack[..comparisons.len()]
+        } else {
+            heap.resize(comparisons.len(), 0);
+            &mut heap
+        };
+        ids.levels(comparisons, l, r, levels);
+        for (k, &level) in levels.iter().enumerate() {
+            counts[k][level as usize] += 1;
         }
     };
     let (counts, used) = if total <= n_samples {

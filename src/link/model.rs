@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::assign::{assign, LinkStatus};
 use super::blocking::{block, CandidatePairs};
-use super::compare::{PreparedComparison, NULL_ID};
+use super::compare::{PreparedComparison, RowIds, NULL_ID};
 use super::em::{self, PatternHistogram};
 use super::report::histogram;
 pub use super::report::{
@@ -177,26 +177,14 @@ impl PhaseClock {
 /// Pairs are compared in blocking order, in parallel chunks written straight into place.
 /// (Reordering them by left row first, to walk the register in order, cost more in the sort and
 /// the scatter back than it saved in cache misses: measured on the 500,000-resident study.)
-/// The value ids of all comparisons are first laid out row by row, so a pair reads one cache
-/// line per side for its ids instead of one per comparison from a 500,000-row column.
+/// The value ids are read row by row ([`RowIds`]).
 pub(crate) fn compute_levels(
     comparisons: &[PreparedComparison],
     pairs: &CandidatePairs,
 ) -> Vec<u8> {
     const CHUNK: usize = 4096;
     let width = comparisons.len();
-    let row_major = |ids: &dyn Fn(&PreparedComparison) -> &[u32]| -> Vec<u32> {
-        let n = comparisons.first().map_or(0, |c| ids(c).len());
-        let mut out = vec![NULL_ID; n * width];
-        for (k, c) in comparisons.iter().enumerate() {
-            for (row, &id) in ids(c).iter().enumerate() {
-                out[row * width + k] = id;
-            }
-        }
-        out
-    };
-    let left_ids = row_major(&|c| &c.left_ids);
-    let right_ids = row_major(&|c| &c.right_ids);
+    let ids = RowIds::new(comparisons);
     let mut levels = vec![0u8; pairs.len() * width];
     levels
         .par_chunks_mut(width * CHUNK)
@@ -205,15 +193,7 @@ pub(crate) fn compute_levels(
             for (i, row) in out.chunks_exact_mut(width).enumerate() {
                 let p = chunk * CHUNK + i;
                 let (l, r) = (pairs.left[p] as usize, pairs.right[p] as usize);
-                let a = &left_ids[l * width..(l + 1) * width];
-                let b = &right_ids[r * width..(r + 1) * width];
-                for (k, c) in comparisons.iter().enumerate() {
-                    row[k] = if a[k] == NULL_ID || b[k] == NULL_ID {
-                        0
-                    } else {
-                        c.level_of_ids(a[k], b[k])
-                    };
-                }
+                ids.levels(comparisons, l, r, row);
             }
         });
     levels
