@@ -57,6 +57,9 @@ pub fn assign(
     threshold_weight: f64,
     one_to_one: bool,
 ) -> Vec<Assignment> {
+    if !one_to_one {
+        return assign_many_to_one(n_right, left, right, weight, threshold_weight);
+    }
     let mut order: Vec<usize> = (0..weight.len()).collect();
     // Descending weight; ties broken by right then left row so the result never depends on the
     // order pairs arrived in.
@@ -99,9 +102,101 @@ pub fn assign(
     out
 }
 
+/// Many-to-one needs no global order: no left record is ever used up, so each right record
+/// links to its strongest candidate (ties to the lower left row, as the greedy order would have
+/// it) when that one reaches the threshold. One linear pass instead of sorting every pair.
+fn assign_many_to_one(
+    n_right: usize,
+    left: &[u32],
+    right: &[u32],
+    weight: &[f64],
+    threshold_weight: f64,
+) -> Vec<Assignment> {
+    let mut best: Vec<Option<usize>> = vec![None; n_right];
+    for p in 0..weight.len() {
+        let slot = &mut best[right[p] as usize];
+        let stronger = match *slot {
+            None => true,
+            Some(q) => weight[p]
+                .total_cmp(&weight[q])
+                .then(left[q].cmp(&left[p]))
+                .is_gt(),
+        };
+        if stronger {
+            *slot = Some(p);
+        }
+    }
+    best.into_iter()
+        .map(|pair| Assignment {
+            status: match pair {
+                None => LinkStatus::NoCandidate,
+                Some(p) if weight[p] >= threshold_weight => LinkStatus::Linked,
+                Some(_) => LinkStatus::BelowThreshold,
+            },
+            pair,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The linear many-to-one pass must pick what the greedy order picks, ties included.
+    #[test]
+    fn many_to_one_agrees_with_the_greedy_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..200 {
+            let n = rng.random_range(0..40);
+            let left: Vec<u32> = (0..n).map(|_| rng.random_range(0..6)).collect();
+            let right: Vec<u32> = (0..n).map(|_| rng.random_range(0..8)).collect();
+            // Few distinct weights, so ties happen.
+            let weight: Vec<f64> = (0..n).map(|_| rng.random_range(0..5) as f64).collect();
+            let fast = assign(6, 8, &left, &right, &weight, 2.0, false);
+            let greedy = greedy_many_to_one(8, &left, &right, &weight, 2.0);
+            assert_eq!(fast, greedy);
+        }
+    }
+
+    /// The sorted greedy pass, kept as the reference for the linear one.
+    fn greedy_many_to_one(
+        n_right: usize,
+        left: &[u32],
+        right: &[u32],
+        weight: &[f64],
+        threshold: f64,
+    ) -> Vec<Assignment> {
+        let mut order: Vec<usize> = (0..weight.len()).collect();
+        order.sort_by(|&a, &b| {
+            weight[b]
+                .total_cmp(&weight[a])
+                .then(right[a].cmp(&right[b]))
+                .then(left[a].cmp(&left[b]))
+        });
+        let mut out = vec![
+            Assignment {
+                status: LinkStatus::NoCandidate,
+                pair: None,
+            };
+            n_right
+        ];
+        for p in order {
+            let slot = &mut out[right[p] as usize];
+            if slot.status == LinkStatus::Linked {
+                continue;
+            }
+            if slot.pair.is_none() {
+                slot.pair = Some(p);
+                slot.status = LinkStatus::BelowThreshold;
+            }
+            if weight[p] >= threshold {
+                slot.status = LinkStatus::Linked;
+                slot.pair = Some(p);
+            }
+        }
+        out
+    }
 
     #[test]
     fn one_to_one_gives_the_contested_left_to_the_stronger_pair() {

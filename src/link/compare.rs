@@ -352,7 +352,9 @@ impl PreparedComparison {
             }
             (Kind::GivenNames { thresholds }, Value::Given(x), Value::Given(y)) => {
                 let same_first = self.first_ids[a as usize] == self.first_ids[b as usize];
-                given_names_level(x, y, same_first, hopeless(0, thresholds), thresholds, last)
+                // The bound only matters when both sides have full names.
+                let hopeless = !x.initials_only && !y.initials_only && hopeless(0, thresholds);
+                given_names_level(x, y, same_first, hopeless, thresholds, last)
             }
             (Kind::Date, Value::Date(x), Value::Date(y)) => date_level(x, y),
             _ => last,
@@ -365,6 +367,59 @@ impl PreparedComparison {
         let tf = self.term_frequency.as_ref()?;
         let id = self.left_ids[l];
         (id != NULL_ID).then(|| tf[id as usize].max(self.term_frequency_minimum))
+    }
+}
+
+/// The value ids of all comparisons laid out row by row, for comparing many pairs.
+///
+/// Each comparison keeps its ids in a column of its own; a pair of a 500,000-row register then
+/// costs one scattered read per comparison before any comparing starts. Row by row, a pair
+/// reads one cache line per side (measured: clearly less CPU in the 500k study's compare phase).
+pub(crate) struct RowIds {
+    width: usize,
+    left: Vec<u32>,
+    right: Vec<u32>,
+}
+
+impl RowIds {
+    pub(crate) fn new(comparisons: &[PreparedComparison]) -> RowIds {
+        let width = comparisons.len();
+        let row_major = |ids: &dyn Fn(&PreparedComparison) -> &[u32]| -> Vec<u32> {
+            let n = comparisons.first().map_or(0, |c| ids(c).len());
+            let mut out = vec![NULL_ID; n * width];
+            for (k, c) in comparisons.iter().enumerate() {
+                for (row, &id) in ids(c).iter().enumerate() {
+                    out[row * width + k] = id;
+                }
+            }
+            out
+        };
+        RowIds {
+            width,
+            left: row_major(&|c| &c.left_ids),
+            right: row_major(&|c| &c.right_ids),
+        }
+    }
+
+    /// The levels of left row `l` against right row `r`, one per comparison, into `out`.
+    #[inline]
+    pub(crate) fn levels(
+        &self,
+        comparisons: &[PreparedComparison],
+        l: usize,
+        r: usize,
+        out: &mut [u8],
+    ) {
+        let w = self.width;
+        let a = &self.left[l * w..(l + 1) * w];
+        let b = &self.right[r * w..(r + 1) * w];
+        for (k, c) in comparisons.iter().enumerate() {
+            out[k] = if a[k] == NULL_ID || b[k] == NULL_ID {
+                0
+            } else {
+                c.level_of_ids(a[k], b[k])
+            };
+        }
     }
 }
 

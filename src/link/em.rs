@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::compare::PreparedComparison;
+use super::compare::{PreparedComparison, RowIds};
 
 /// Level counts of a set of pairs, per comparison: `counts[k][level]`.
 pub type LevelCounts = Vec<Vec<u64>>;
@@ -37,9 +37,20 @@ pub fn u_from_random_pairs(
         }
         a
     };
+    let ids = RowIds::new(comparisons);
     let count_pair = |counts: &mut LevelCounts, l: usize, r: usize| {
-        for (k, c) in comparisons.iter().enumerate() {
-            counts[k][c.level(l, r) as usize] += 1;
+        // On the stack for any realistic spec; a spec of more than 64 comparisons pays a
+        // heap buffer per pair.
+        let (mut stack, mut heap) = ([0u8; 64], Vec::new());
+        let levels: &mut [u8] = if comparisons.len() <= stack.len() {
+            &mut stack[..comparisons.len()]
+        } else {
+            heap.resize(comparisons.len(), 0);
+            &mut heap
+        };
+        ids.levels(comparisons, l, r, levels);
+        for (k, &level) in levels.iter().enumerate() {
+            counts[k][level as usize] += 1;
         }
     };
     let (counts, used) = if total <= n_samples {
@@ -114,6 +125,9 @@ pub struct PatternHistogram {
 impl PatternHistogram {
     /// Aggregates flattened pair level vectors (`width` levels per pair).
     pub fn from_levels(levels: &[u8], width: usize) -> PatternHistogram {
+        if width <= 8 {
+            return Self::from_levels_packed(levels, width);
+        }
         let mut map: FastMap<&[u8], u64> = FastMap::default();
         for pattern in levels.chunks_exact(width) {
             *map.entry(pattern).or_default() += 1;
@@ -127,6 +141,27 @@ impl PatternHistogram {
                 .flat_map(|(p, _)| p.iter().copied())
                 .collect(),
             counts: entries.iter().map(|(_, c)| *c).collect(),
+        }
+    }
+
+    /// Up to eight comparisons: each pattern packed big-endian into one u64, so hashing and
+    /// sorting work on integers instead of byte slices (same order: equal-length big-endian
+    /// packing sorts like the bytes). Millions of candidate pairs go through here.
+    fn from_levels_packed(levels: &[u8], width: usize) -> PatternHistogram {
+        let pack = |pattern: &[u8]| pattern.iter().fold(0u64, |acc, &b| acc << 8 | b as u64);
+        let mut map: FastMap<u64, u64> = FastMap::default();
+        for pattern in levels.chunks_exact(width) {
+            *map.entry(pack(pattern)).or_default() += 1;
+        }
+        let mut entries: Vec<(u64, u64)> = map.into_iter().collect();
+        entries.sort_unstable();
+        PatternHistogram {
+            width,
+            patterns: entries
+                .iter()
+                .flat_map(|&(key, _)| (0..width).rev().map(move |i| (key >> (8 * i)) as u8))
+                .collect(),
+            counts: entries.iter().map(|&(_, c)| c).collect(),
         }
     }
 
@@ -246,6 +281,25 @@ pub fn expectation_maximisation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_histogram_equals_the_byte_slice_one() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for width in 1..=8 {
+            let levels: Vec<u8> = (0..width * 500).map(|_| rng.random_range(0..4)).collect();
+            let packed = PatternHistogram::from_levels(&levels, width);
+            let mut map: FastMap<&[u8], u64> = FastMap::default();
+            for pattern in levels.chunks_exact(width) {
+                *map.entry(pattern).or_default() += 1;
+            }
+            let mut entries: Vec<(&[u8], u64)> = map.into_iter().collect();
+            entries.sort_unstable();
+            let patterns: Vec<u8> = entries.iter().flat_map(|(p, _)| p.to_vec()).collect();
+            let counts: Vec<u64> = entries.iter().map(|(_, c)| *c).collect();
+            assert_eq!(packed.patterns, patterns);
+            assert_eq!(packed.counts, counts);
+        }
+    }
 
     #[test]
     fn initial_m_sums_to_one() {

@@ -48,18 +48,6 @@ impl PersonRecord {
             huisnummer,
         }
     }
-
-    /// "voorvoegsel surname" as one field: the surname comparison normalises every spelling.
-    fn full_surname(&self) -> Option<String> {
-        let join = [self.voorvoegsel.as_deref(), self.surname.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!join.is_empty()).then_some(join)
-    }
 }
 
 /// A free-text name split into its parts.
@@ -239,39 +227,120 @@ const COLUMNS: [&str; 6] = [
     "huisnummer",
 ];
 
+/// A person's fields borrowed from wherever the caller keeps them, so a 500,000-resident
+/// register becomes a record table without first cloning every name into a [`PersonRecord`].
+/// The fields mean what they mean on [`PersonRecord`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PersonFields<'a> {
+    pub surname: Option<&'a str>,
+    pub voorvoegsel: Option<&'a str>,
+    pub first_names: Option<&'a str>,
+    pub birth_date: Option<NaiveDate>,
+    pub postcode: Option<&'a str>,
+    pub huisnummer: Option<&'a str>,
+}
+
+impl<'a> From<&'a PersonRecord> for PersonFields<'a> {
+    fn from(p: &'a PersonRecord) -> Self {
+        PersonFields {
+            surname: p.surname.as_deref(),
+            voorvoegsel: p.voorvoegsel.as_deref(),
+            first_names: p.first_names.as_deref(),
+            birth_date: p.birth_date,
+            postcode: p.postcode.as_deref(),
+            huisnummer: p.huisnummer.as_deref(),
+        }
+    }
+}
+
 /// People as a record table (ids are row numbers).
 pub fn person_table(people: &[PersonRecord]) -> Result<RecordTable> {
+    person_table_from(people.iter().map(PersonFields::from))
+}
+
+/// People as a record table (ids are row numbers), from borrowed fields.
+pub fn person_table_from<'a>(
+    people: impl Iterator<Item = PersonFields<'a>>,
+) -> Result<RecordTable> {
     let mut table = RecordTable::new(&COLUMNS);
-    for (row, p) in people.iter().enumerate() {
-        let date = p
-            .birth_date
-            .map(|d| format!("{:04}{:02}{:02}", d.year(), d.month(), d.day()));
+    let (mut id, mut surname, mut date) = (String::new(), String::new(), String::new());
+    for (row, p) in people.enumerate() {
+        use std::fmt::Write as _;
+        id.clear();
+        write!(id, "{row}").expect("writing to a String");
+        // "voorvoegsel surname" as one field: the surname comparison normalises every spelling.
+        surname.clear();
+        for part in [p.voorvoegsel, p.surname].into_iter().flatten() {
+            let part = part.trim();
+            if !part.is_empty() {
+                if !surname.is_empty() {
+                    surname.push(' ');
+                }
+                surname.push_str(part);
+            }
+        }
+        date.clear();
+        if let Some(d) = p.birth_date {
+            write!(date, "{:04}{:02}{:02}", d.year(), d.month(), d.day())
+                .expect("writing to a String");
+        }
         table.push_row(&[
-            Some(row.to_string()),
-            p.full_surname(),
-            p.first_names.clone(),
-            date,
-            p.postcode.clone(),
-            p.huisnummer.clone(),
+            Some(id.as_str()),
+            Some(surname.as_str()),
+            p.first_names,
+            Some(date.as_str()),
+            p.postcode,
+            p.huisnummer,
         ])?;
     }
     Ok(table)
 }
 
+/// The register spine as a record table, built once and linked to any number of sources: the
+/// study links two sources to the same 500,000 residents.
+#[derive(Debug, Clone)]
+pub struct PreparedSpine {
+    table: RecordTable,
+}
+
+impl PreparedSpine {
+    /// Fails when the spine is empty.
+    pub fn new<'a>(spine: impl Iterator<Item = PersonFields<'a>>) -> Result<PreparedSpine> {
+        let table = person_table_from(spine)?;
+        crate::ensure!(!table.is_empty(), Data: "the register spine is empty");
+        Ok(PreparedSpine { table })
+    }
+
+    /// Residents on the spine.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Links `records` (a source without BSN) onto the spine with [`default_spec`]. In the
+    /// result, `left_row` indexes the spine and `right_row` indexes `records`.
+    pub fn link(&self, records: &[PersonRecord], seed: u64) -> Result<(Links, Report)> {
+        crate::ensure!(!records.is_empty(), Data: "no records to link");
+        let spec = default_spec().check()?;
+        let right = person_table(records)?;
+        let (model, links) = Linker::fit_link(&spec, &self.table, &right, seed)?;
+        Ok((links, model.report().clone()))
+    }
+}
+
 /// Links `records` (a source without BSN) onto the register `spine` with [`default_spec`].
-/// In the result, `left_row` indexes `spine` and `right_row` indexes `records`.
+/// In the result, `left_row` indexes `spine` and `right_row` indexes `records`. To link several
+/// sources to one spine, prepare it once with [`PreparedSpine`].
 pub fn link_people(
     spine: &[PersonRecord],
     records: &[PersonRecord],
     seed: u64,
 ) -> Result<(Links, Report)> {
     crate::ensure!(!records.is_empty(), Data: "no records to link");
-    crate::ensure!(!spine.is_empty(), Data: "the register spine is empty");
-    let spec = default_spec().check()?;
-    let left = person_table(spine)?;
-    let right = person_table(records)?;
-    let (model, links) = Linker::fit_link(&spec, &left, &right, seed)?;
-    Ok((links, model.report().clone()))
+    PreparedSpine::new(spine.iter().map(PersonFields::from))?.link(records, seed)
 }
 
 #[cfg(test)]

@@ -9,13 +9,14 @@
 //! Results refer to residents by their index in `study.brp.records`, so later stages join on
 //! plain indices and never need to touch names again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::person::{link_people, PersonRecord};
+use super::fasthash::FastMap;
+use super::person::{PersonFields, PersonRecord, PreparedSpine};
 use super::{LinkStatus, Report};
 use crate::contract::SourceKind;
 use crate::error::Result;
@@ -76,7 +77,9 @@ impl StudyLinks {
 /// Links every resident-level source of `study`. `seed` drives the random pairs used to
 /// estimate u probabilities, so the same study and seed give the same links.
 pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
-    let by_pseudo: HashMap<&str, u32> = study
+    let mut clock = super::model::PhaseClock::new();
+    // Only looked up, never iterated: the fast hasher is safe for reproducibility.
+    let by_pseudo: FastMap<&str, u32> = study
         .brp
         .iter()
         .enumerate()
@@ -119,7 +122,7 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
         study.survey.iter().map(|r| r.pseudo_id.as_str()).collect(),
     );
 
-    let spine: Vec<PersonRecord> = study.brp.iter().map(spine_record).collect();
+    clock.lap("study: pseudonym joins");
     let debts: Vec<PersonRecord> = study
         .schuldhulp
         .iter()
@@ -144,14 +147,30 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
             )
         })
         .collect();
+    clock.lap("study: source person records");
+    // The spine's record table is built once and shared by both sources.
+    let spine = if study.brp.is_empty() || (debts.is_empty() && visits.is_empty()) {
+        None
+    } else {
+        let huisnummers: Vec<String> = study.brp.iter().map(spine_huisnummer).collect();
+        Some(PreparedSpine::new(
+            study
+                .brp
+                .iter()
+                .zip(&huisnummers)
+                .map(|(r, h)| spine_fields(r, h)),
+        )?)
+    };
+    clock.lap("study: spine table");
     for (source, records, salt) in [
         (SourceKind::Schuldhulp, debts, 1u64),
         (SourceKind::Huisbezoeken, visits, 2u64),
     ] {
-        if records.is_empty() || spine.is_empty() {
+        let Some(spine) = spine.as_ref().filter(|_| !records.is_empty()) else {
             continue;
-        }
-        let (found, report) = link_people(&spine, &records, seed.wrapping_add(salt))?;
+        };
+        let (found, report) = spine.link(&records, seed.wrapping_add(salt))?;
+        clock.lap("study: link one source");
         let mut resident = vec![None; records.len()];
         let mut probability = vec![0.0; records.len()];
         let mut explanations = vec![None; records.len()];
@@ -182,17 +201,22 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
     Ok(links)
 }
 
-fn spine_record(r: &Resident) -> PersonRecord {
-    let huisnummer = match &r.huisnummertoevoeging {
+/// House number with its addition, as the register spells the address ("12a").
+fn spine_huisnummer(r: &Resident) -> String {
+    match &r.huisnummertoevoeging {
         Some(t) => format!("{}{}", r.huisnummer, t),
         None => r.huisnummer.to_string(),
-    };
-    PersonRecord {
-        surname: Some(r.geslachtsnaam.clone()),
-        voorvoegsel: r.voorvoegsel.clone(),
-        first_names: r.voornamen.clone(),
+    }
+}
+
+/// A resident as the linker sees them, borrowed from the register (no name is copied).
+fn spine_fields<'a>(r: &'a Resident, huisnummer: &'a str) -> PersonFields<'a> {
+    PersonFields {
+        surname: Some(&r.geslachtsnaam),
+        voorvoegsel: r.voorvoegsel.as_deref(),
+        first_names: r.voornamen.as_deref(),
         birth_date: Some(r.geboortedatum),
-        postcode: Some(r.postcode.clone()),
+        postcode: Some(&r.postcode),
         huisnummer: Some(huisnummer),
     }
 }
