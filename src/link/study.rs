@@ -85,7 +85,10 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
     let mut links = StudyLinks::default();
     let mut exact = |source: SourceKind, ids: Vec<&str>| {
         let resident: Vec<Option<u32>> = ids.iter().map(|id| by_pseudo.get(id).copied()).collect();
-        let probability = resident.iter().map(|r| if r.is_some() { 1.0 } else { 0.0 }).collect();
+        let probability = resident
+            .iter()
+            .map(|r| if r.is_some() { 1.0 } else { 0.0 })
+            .collect();
         let explanations = vec![None; resident.len()];
         links.sources.insert(
             source,
@@ -99,8 +102,14 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
             },
         );
     };
-    exact(SourceKind::Inkomen, study.inkomen.iter().map(|r| r.pseudo_id.as_str()).collect());
-    exact(SourceKind::Wmo, study.wmo.iter().map(|r| r.pseudo_id.as_str()).collect());
+    exact(
+        SourceKind::Inkomen,
+        study.inkomen.iter().map(|r| r.pseudo_id.as_str()).collect(),
+    );
+    exact(
+        SourceKind::Wmo,
+        study.wmo.iter().map(|r| r.pseudo_id.as_str()).collect(),
+    );
     exact(
         SourceKind::Opvoedondersteuning,
         study.opvoed.iter().map(|r| r.pseudo_id.as_str()).collect(),
@@ -135,9 +144,10 @@ pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
             )
         })
         .collect();
-    for (source, records, salt) in
-        [(SourceKind::Schuldhulp, debts, 1u64), (SourceKind::Huisbezoeken, visits, 2u64)]
-    {
+    for (source, records, salt) in [
+        (SourceKind::Schuldhulp, debts, 1u64),
+        (SourceKind::Huisbezoeken, visits, 2u64),
+    ] {
         if records.is_empty() || spine.is_empty() {
             continue;
         }

@@ -123,12 +123,12 @@ struct Summaries {
     visit: Vec<u8>,
 }
 
-fn source_links<'a>(
-    links: &'a StudyLinks,
+fn source_links(
+    links: &StudyLinks,
     kind: SourceKind,
     records: usize,
     n: usize,
-) -> Result<Option<&'a [Option<u32>]>> {
+) -> Result<Option<&[Option<u32>]>> {
     let Some(source) = links.get(kind) else {
         crate::ensure!(
             records == 0,
