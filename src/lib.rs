@@ -17,6 +17,7 @@ pub mod contract;
 pub mod error;
 pub mod io;
 pub mod link;
+pub mod personas;
 pub mod residents;
 pub mod sources;
 pub mod synth;
