@@ -109,15 +109,35 @@ impl Encoding {
             z("income_percentile", 0.7),
             z("household_size", 0.7),
             sum("huishouden=alleen", 1.5 * ONE_HOT, &["huishouden=alleen"]),
-            sum("huishouden=eenoudergezin", 1.5 * ONE_HOT, &["huishouden=eenoudergezin"]),
+            sum(
+                "huishouden=eenoudergezin",
+                1.5 * ONE_HOT,
+                &["huishouden=eenoudergezin"],
+            ),
             sum(
                 "huishouden=meer_volwassenen",
                 1.5 * ONE_HOT,
-                &["huishouden=paar", "huishouden=paar_met_kinderen", "huishouden=overig"],
+                &[
+                    "huishouden=paar",
+                    "huishouden=paar_met_kinderen",
+                    "huishouden=overig",
+                ],
             ),
-            sum("burgerlijke_staat=verweduwd", 1.0, &["burgerlijke_staat=verweduwd"]),
-            sum("burgerlijke_staat=gescheiden", 1.0, &["burgerlijke_staat=gescheiden"]),
-            sum("herkomst=turks_marokkaans", 1.5, &["herkomst=turkije", "herkomst=marokko"]),
+            sum(
+                "burgerlijke_staat=verweduwd",
+                1.0,
+                &["burgerlijke_staat=verweduwd"],
+            ),
+            sum(
+                "burgerlijke_staat=gescheiden",
+                1.0,
+                &["burgerlijke_staat=gescheiden"],
+            ),
+            sum(
+                "herkomst=turks_marokkaans",
+                1.5,
+                &["herkomst=turkije", "herkomst=marokko"],
+            ),
         ];
         for source in crate::contract::vocab::Inkomensbron::CODES
             .iter()

@@ -92,7 +92,10 @@ fn seed_centres(x: &Matrix, k: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
                     target -= s;
                     continue;
                 }
-                for (i, &v) in nearest[b * BLOCK..(b * BLOCK + BLOCK).min(n)].iter().enumerate() {
+                for (i, &v) in nearest[b * BLOCK..(b * BLOCK + BLOCK).min(n)]
+                    .iter()
+                    .enumerate()
+                {
                     target -= f64::from(v);
                     if target < 0.0 {
                         chosen = b * BLOCK + i;
@@ -139,7 +142,13 @@ fn fit_once(x: &Matrix, p: KMeansParams, seed: u64) -> KMeansFit {
         iterations += 1;
         let new_centres = centre_means(x, &labels, &centres, k);
         let movement: Vec<f32> = (0..k)
-            .map(|c| dist2(&new_centres[c * d..(c + 1) * d], &centres[c * d..(c + 1) * d]).sqrt())
+            .map(|c| {
+                dist2(
+                    &new_centres[c * d..(c + 1) * d],
+                    &centres[c * d..(c + 1) * d],
+                )
+                .sqrt()
+            })
             .collect();
         centres = new_centres;
         let shift: f64 = movement.iter().map(|&m| f64::from(m) * f64::from(m)).sum();
@@ -162,7 +171,10 @@ fn fit_once(x: &Matrix, p: KMeansParams, seed: u64) -> KMeansFit {
             let mut nearest = f32::INFINITY;
             for o in 0..k {
                 if o != c {
-                    nearest = nearest.min(dist2(&centres[c * d..(c + 1) * d], &centres[o * d..(o + 1) * d]));
+                    nearest = nearest.min(dist2(
+                        &centres[c * d..(c + 1) * d],
+                        &centres[o * d..(o + 1) * d],
+                    ));
                 }
             }
             half_gap[c] = 0.5 * nearest.sqrt();

@@ -139,7 +139,10 @@ pub fn cluster(
             (select::choose(&c), c)
         }
     };
-    progress(&format!("fitting {k} personas on {} residents", table.rows()));
+    progress(&format!(
+        "fitting {k} personas on {} residents",
+        table.rows()
+    ));
     let fit = kmeans::fit(
         &matrix,
         KMeansParams {
@@ -164,7 +167,12 @@ pub fn cluster(
 }
 
 /// Renumbers clusters largest first.
-pub fn order_by_size(centroids: &[f64], labels: &[u32], k: usize, d: usize) -> (Vec<f64>, Vec<u32>) {
+pub fn order_by_size(
+    centroids: &[f64],
+    labels: &[u32],
+    k: usize,
+    d: usize,
+) -> (Vec<f64>, Vec<u32>) {
     let mut sizes = vec![0usize; k];
     for &l in labels {
         sizes[l as usize] += 1;
@@ -190,4 +198,212 @@ pub fn order_by_size(centroids: &[f64], labels: &[u32], k: usize, d: usize) -> (
         .collect();
     let labels = labels.iter().map(|&l| new_of_old[l as usize]).collect();
     (centroids, labels)
+}
+
+/// Everything one persona run produced.
+#[derive(Debug, Clone)]
+pub struct PersonaRun {
+    pub clustering: Clustering,
+    /// Persona id per cluster position (1..=K, or inherited ids when following a model).
+    pub ids: Vec<u32>,
+    pub profiles: Vec<profile::Profile>,
+    pub tree: tree::DecisionTree,
+    pub lineage: Option<lineage::Lineage>,
+    pub model: model::PersonaModel,
+    pub threshold: u32,
+}
+
+impl PersonaRun {
+    /// Persona id of every resident.
+    pub fn resident_ids(&self) -> Vec<u32> {
+        self.clustering
+            .labels
+            .iter()
+            .map(|&l| self.ids[l as usize])
+            .collect()
+    }
+}
+
+/// The whole persona stage: cluster, follow last year's model (if any), profile, explain, model.
+pub fn run(
+    study: &crate::sources::Study,
+    links: &crate::link::StudyLinks,
+    table: &FeatureTable,
+    params: &CheckedParams,
+    previous: Option<&model::PersonaModel>,
+    mut progress: impl FnMut(&str),
+) -> Result<PersonaRun> {
+    let clustering = cluster(table, params, &mut progress)?;
+    let k = clustering.k;
+    let threshold = params.suppression_threshold;
+    progress("profiling personas");
+    let mut profiles = profile::profile(table, &clustering.labels, k, study, links, threshold);
+    let (ids, next_id, mut lineage) = match previous {
+        Some(prev) => {
+            progress("following last year's personas");
+            let f = lineage::follow(prev, table, &clustering.labels, k)?;
+            for (c, name) in f.names.iter().enumerate() {
+                if let Some(name) = name {
+                    profiles[c].name = name.clone();
+                }
+            }
+            (f.ids, f.next_id, Some(f.lineage))
+        }
+        None => ((1..=k as u32).collect::<Vec<_>>(), k as u32 + 1, None),
+    };
+    // Inherited names may collide with generated ones: keep names unique.
+    for c in 0..k {
+        profiles[c].id = ids[c];
+        let same = (0..c)
+            .filter(|&o| profiles[o].name == profiles[c].name)
+            .count();
+        if same > 0 {
+            profiles[c].name = format!("{} ({})", profiles[c].name, ids[c]);
+        }
+    }
+    let shares = output::district_shares(table, &clustering.labels, &ids, threshold);
+    if let (Some(l), Some(prev)) = (lineage.as_mut(), previous) {
+        let mut drift = Vec::new();
+        for &id in &ids {
+            let (now, then) = (shares.get(&id), prev.district_shares.get(&id));
+            let mut wijken: Vec<&String> = now
+                .iter()
+                .flat_map(|m| m.keys())
+                .chain(then.iter().flat_map(|m| m.keys()))
+                .collect();
+            wijken.sort();
+            wijken.dedup();
+            for w in wijken {
+                drift.push(lineage::Drift {
+                    persona: id,
+                    wijkcode: w.clone(),
+                    previous_share: then.and_then(|m| m.get(w).copied().flatten()),
+                    current_share: now.and_then(|m| m.get(w).copied().flatten()),
+                });
+            }
+        }
+        l.drift = drift;
+    }
+    // Report order: by persona id.
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&c| ids[c]);
+    let names_by_position: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
+    progress("fitting the beslisboom");
+    let tree = tree::fit(
+        table,
+        &clustering.labels,
+        k,
+        &names_by_position,
+        &ids,
+        params.seed,
+    );
+    let model = model::PersonaModel {
+        format: model::FORMAT.to_string(),
+        version: model::VERSION,
+        created_by: format!("loneliness {}", env!("CARGO_PKG_VERSION")),
+        reference_date: study.reference_date.to_string(),
+        seed: params.seed,
+        k,
+        schema: table.features.iter().map(|f| f.name.clone()).collect(),
+        encoding: clustering.encoding.clone(),
+        centroids: order
+            .iter()
+            .map(|&c| {
+                clustering.centroids[c * clustering.matrix.cols..(c + 1) * clustering.matrix.cols]
+                    .to_vec()
+            })
+            .collect(),
+        personas: order
+            .iter()
+            .map(|&c| model::ModelPersona {
+                id: ids[c],
+                name: profiles[c].name.clone(),
+                share: output::round6(profiles[c].share),
+            })
+            .collect(),
+        next_id,
+        training_fingerprint: model::fingerprint(table),
+        residents: table.rows(),
+        metrics: model::ModelMetrics {
+            inertia_per_resident: clustering.inertia / table.rows().max(1) as f64,
+            iterations: clustering.iterations,
+            tree_accuracy: tree.accuracy,
+            selection: clustering.candidates.clone(),
+        },
+        district_shares: shares,
+    };
+    let profiles = order.iter().map(|&c| profiles[c].clone()).collect();
+    Ok(PersonaRun {
+        clustering,
+        ids,
+        profiles,
+        tree,
+        lineage,
+        model,
+        threshold,
+    })
+}
+
+/// The readable stdout summary: the table that justified K, the personas, the beslisboom and
+/// (when following last year) the lineage.
+pub fn summary(run: &PersonaRun) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if !run.clustering.candidates.is_empty() {
+        let _ = writeln!(
+            s,
+            "choice of the number of personas (sample, silhouette x stability):"
+        );
+        let _ = writeln!(s, "   K  silhouette  stability(ARI)  score");
+        for c in &run.clustering.candidates {
+            let mark = if c.k == run.clustering.k {
+                "  <- chosen"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "  {:>2}  {:>10.3}  {:>14.3}  {:>5.3}{mark}",
+                c.k, c.silhouette, c.stability, c.score
+            );
+        }
+    }
+    let _ = writeln!(s, "\n{} personas:", run.clustering.k);
+    for p in &run.profiles {
+        let lonely = p
+            .loneliness
+            .lonely_pct
+            .map_or("-".to_string(), |x| format!("{x:.0}%"));
+        let _ = writeln!(
+            s,
+            "  {:>2}. {:<60} {:>7} inwoners ({:>4.1}%), {:>3.0} jaar, eenzaam {lonely} (n={})",
+            p.id,
+            p.name,
+            p.residents,
+            100.0 * p.share,
+            p.mean_age,
+            p.loneliness.respondents
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nbeslisboom (diepte {}, juist voor {:.0}% van {} inwoners buiten de training):",
+        run.tree.depth,
+        100.0 * run.tree.accuracy,
+        run.tree.holdout_residents
+    );
+    for r in &run.tree.rules {
+        let _ = writeln!(s, "  - {}", r.text);
+    }
+    if let Some(l) = &run.lineage {
+        let _ = writeln!(
+            s,
+            "\nvergeleken met de persona's van {}:",
+            l.previous_reference_date
+        );
+        for e in &l.events {
+            let _ = writeln!(s, "  - {}", e.text);
+        }
+    }
+    s
 }

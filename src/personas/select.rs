@@ -96,7 +96,13 @@ pub fn evaluate(x: &Matrix, p: SelectParams, mut progress: impl FnMut(usize)) ->
         for (b, (h1, h2)) in halves.iter().enumerate() {
             let seed = params.seed.wrapping_add(100 + 2 * b as u64);
             let f1 = kmeans::fit(h1, KMeansParams { seed, ..params });
-            let f2 = kmeans::fit(h2, KMeansParams { seed: seed + 1, ..params });
+            let f2 = kmeans::fit(
+                h2,
+                KMeansParams {
+                    seed: seed + 1,
+                    ..params
+                },
+            );
             let l1 = kmeans::assign(&s, &f1.centroids, k);
             let l2 = kmeans::assign(&s, &f2.centroids, k);
             stability += adjusted_rand_index(&l1, &l2);
@@ -209,6 +215,8 @@ mod tests {
         // sklearn: adjusted_rand_score([0,0,1,1],[0,0,1,2]) = 0.5714285714
         assert!((adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.571_428_571_4).abs() < 1e-9);
         // sklearn: adjusted_rand_score([0,0,0,1,1,1],[0,1,2,0,1,2]) = -0.25
-        assert!((adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 1, 2, 0, 1, 2]) + 0.25).abs() < 1e-9);
+        assert!(
+            (adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 1, 2, 0, 1, 2]) + 0.25).abs() < 1e-9
+        );
     }
 }
