@@ -106,8 +106,9 @@ impl Encoding {
                     to: 80.0,
                 },
             },
+            z("age", 0.5),
             z("income_percentile", 0.7),
-            z("household_size", 0.7),
+            z("household_size", 0.3),
             sum("huishouden=alleen", 1.5 * ONE_HOT, &["huishouden=alleen"]),
             sum(
                 "huishouden=eenoudergezin",

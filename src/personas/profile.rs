@@ -242,6 +242,8 @@ fn base_name(table: &FeatureTable, m: &[f64]) -> String {
         "weduwen en weduwnaars"
     } else if alone >= 0.6 {
         "alleenwonenden"
+    } else if get(table, m, "huishouden=overig") >= 0.5 && age < 30.0 {
+        "jongvolwassenen die bij hun ouders wonen"
     } else if single_parent >= 0.5 {
         "alleenstaande ouders"
     } else if size >= 3.0 {
@@ -256,7 +258,9 @@ fn base_name(table: &FeatureTable, m: &[f64]) -> String {
     } else {
         ""
     };
-    let (prefix, suffix) = if age < 30.0 {
+    let (prefix, suffix) = if noun.starts_with("jongvolwassenen") {
+        ("", "")
+    } else if age < 30.0 {
         ("jonge ", "")
     } else if age < 45.0 {
         ("", "")
@@ -298,6 +302,7 @@ fn unique_names(table: &FeatureTable, m: &[Vec<f64>], k: usize) -> Vec<String> {
             let dup = (0..k).any(|o| o != c && names[o] == names[c]);
             if dup {
                 if let Some(p) = extras[c].get(extra) {
+                    let p = if names[c].contains(" met ") { p.trim_start_matches("met ") } else { p };
                     names[c] = format!("{} en {p}", names[c]);
                 }
             }

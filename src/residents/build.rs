@@ -51,14 +51,32 @@ pub fn build(study: &Study, links: &StudyLinks) -> Result<FeatureTable> {
         .map(|r| wijk_index[r.wijkcode.as_str()])
         .collect();
 
-    let mut adults: HashMap<&str, u32> = HashMap::with_capacity(n);
-    for r in study.brp.iter() {
-        *adults.entry(r.huishouden_id.as_str()).or_insert(0) += 1;
-    }
-    let adults: Vec<u32> = study
+    // Households: index per resident, then adults and WMO users per household.
+    let mut household_index: HashMap<&str, u32> = HashMap::with_capacity(n);
+    let household: Vec<u32> = study
         .brp
         .iter()
-        .map(|r| adults[r.huishouden_id.as_str()])
+        .map(|r| {
+            let next = household_index.len() as u32;
+            *household_index
+                .entry(r.huishouden_id.as_str())
+                .or_insert(next)
+        })
+        .collect();
+    let mut adults_per_household = vec![0u32; household_index.len()];
+    let mut wmo_per_household = vec![0u32; household_index.len()];
+    for (i, &h) in household.iter().enumerate() {
+        adults_per_household[h as usize] += 1;
+        wmo_per_household[h as usize] += u32::from(summaries.wmo[i] != 0);
+    }
+    let adults: Vec<u32> = household
+        .iter()
+        .map(|&h| adults_per_household[h as usize])
+        .collect();
+    let others_with_wmo: Vec<bool> = household
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| wmo_per_household[h as usize] > u32::from(summaries.wmo[i] != 0))
         .collect();
 
     let safety: HashMap<&str, (Option<f64>, Option<f64>)> = study
@@ -93,6 +111,7 @@ pub fn build(study: &Study, links: &StudyLinks) -> Result<FeatureTable> {
                 r,
                 reference,
                 adults[i],
+                others_with_wmo[i],
                 &summaries,
                 i,
                 study,
@@ -304,6 +323,7 @@ fn fill_row(
     r: &Resident,
     on: NaiveDate,
     adults: u32,
+    others_with_wmo: bool,
     s: &Summaries,
     i: usize,
     study: &Study,
@@ -357,6 +377,7 @@ fn fill_row(
     for k in 0..crate::contract::vocab::Voorziening::ALL.len() {
         row[c.wmo + k] = flag(wmo & (1 << k) != 0);
     }
+    row[c.household_wmo] = flag(others_with_wmo);
     row[c.debt_active] = flag(s.debt[i] & 2 != 0);
     row[c.debt_ever] = flag(s.debt[i] & 1 != 0);
     row[c.parenting_active] = flag(s.parenting[i]);

@@ -60,6 +60,7 @@ pub(crate) struct Layout {
     pub minimaregeling: usize,
     pub wmo_any: usize,
     pub wmo: usize,
+    pub household_wmo: usize,
     pub debt_active: usize,
     pub debt_ever: usize,
     pub parenting_active: usize,
@@ -273,6 +274,13 @@ impl Layout {
         for f in &mut p.0[wmo..wmo + Voorziening::ALL.len()] {
             f.kind = Flag;
         }
+        let household_wmo = p.one(
+            "household_member_wmo",
+            Flag,
+            "huisgenoot met WMO",
+            "Another adult of the same household (huishouden_id) has an active wmo provision: a \
+             sign of caring for a partner or parent at home.",
+        );
         let debt_active = p.one(
             "debt_counselling_active",
             Flag,
@@ -353,6 +361,7 @@ impl Layout {
             minimaregeling,
             wmo_any,
             wmo,
+            household_wmo,
             debt_active,
             debt_ever,
             parenting_active,
