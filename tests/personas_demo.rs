@@ -27,7 +27,10 @@ fn demo_recovers_the_planted_personas_and_their_number() {
         .iter()
         .map(|c| format!("{} {:.3} {:.3}", c.k, c.silhouette, c.stability))
         .collect();
-    assert_eq!(ran.run.clustering.k, 8, "chosen K; selection table {table:?}");
+    assert_eq!(
+        ran.run.clustering.k, 8,
+        "chosen K; selection table {table:?}"
+    );
     assert!(ari >= 0.80, "adjusted Rand index {ari}");
     // Names are unique and the beslisboom is shallow and useful.
     let mut names: Vec<&str> = ran.run.profiles.iter().map(|p| p.name.as_str()).collect();
@@ -37,9 +40,16 @@ fn demo_recovers_the_planted_personas_and_their_number() {
     assert!(ran.run.tree.depth <= 4);
     assert!(ran.run.tree.accuracy > 0.8, "{}", ran.run.tree.accuracy);
     // The widowed elderly persona is lonelier than working families among respondents.
-    let widowed = ran.run.profiles.iter().find(|p| p.name.contains("weduw")).unwrap();
+    let widowed = ran
+        .run
+        .profiles
+        .iter()
+        .find(|p| p.name.contains("weduw"))
+        .unwrap();
     let families = &ran.run.profiles[0];
-    assert!(widowed.loneliness.lonely_pct.unwrap() > families.loneliness.lonely_pct.unwrap() + 20.0);
+    assert!(
+        widowed.loneliness.lonely_pct.unwrap() > families.loneliness.lonely_pct.unwrap() + 20.0
+    );
 }
 
 fn write_all(dir: &Path, out: &Path) {
@@ -54,7 +64,12 @@ fn outputs_are_deterministic_and_suppressed() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     write_all(&dir, a.path());
     write_all(&dir, b.path());
-    for f in ["personas.json", "persona_districts.csv", "residents.csv", "model.json"] {
+    for f in [
+        "personas.json",
+        "persona_districts.csv",
+        "residents.csv",
+        "model.json",
+    ] {
         let (x, y) = (
             std::fs::read(a.path().join(f)).unwrap(),
             std::fs::read(b.path().join(f)).unwrap(),
@@ -114,7 +129,10 @@ fn model_file_round_trips_and_explains_mismatches() {
     let v2 = text.replacen("\"version\": 1", "\"version\": 2", 1);
     std::fs::write(&path, v2).unwrap();
     let err = PersonaModel::load(&path).unwrap_err().to_string();
-    assert!(err.contains("version 2") && err.contains("reads version 1"), "{err}");
+    assert!(
+        err.contains("version 2") && err.contains("reads version 1"),
+        "{err}"
+    );
 
     std::fs::write(&path, r#"{"format": "burn-record", "version": 1}"#).unwrap();
     let err = PersonaModel::load(&path).unwrap_err().to_string();

@@ -39,7 +39,11 @@ fn next_year_keeps_ids_and_reports_lineage() {
     assert!(same >= 0.9, "{same} of residents kept their persona id");
     let lineage = after.run.lineage.as_ref().unwrap();
     let kinds: Vec<EventKind> = lineage.events.iter().map(|e| e.kind).collect();
-    assert!(kinds.iter().all(|&k| k == EventKind::Continued), "{:#?}", lineage.events);
+    assert!(
+        kinds.iter().all(|&k| k == EventKind::Continued),
+        "{:#?}",
+        lineage.events
+    );
     assert_eq!(kinds.len(), 8);
     let mut ids: Vec<u32> = after.run.profiles.iter().map(|p| p.id).collect();
     ids.sort();
@@ -56,16 +60,23 @@ fn next_year_keeps_ids_and_reports_lineage() {
     let more_now = run_study(&s2, Some(8), 7, Some(&fewer.run.model));
     let l = more_now.run.lineage.as_ref().unwrap();
     assert!(
-        l.events.iter().any(|e| matches!(e.kind, EventKind::Split | EventKind::New)),
+        l.events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Split | EventKind::New)),
         "{:#?}",
         l.events
     );
-    assert!(more_now.run.profiles.iter().any(|p| p.id == 8), "a fresh id for the new persona");
+    assert!(
+        more_now.run.profiles.iter().any(|p| p.id == 8),
+        "a fresh id for the new persona"
+    );
     // And the other way: one persona fewer this year is a merge or a vanished persona.
     let fewer_now = run_study(&s2, Some(7), 7, Some(&before.run.model));
     let l = fewer_now.run.lineage.as_ref().unwrap();
     assert!(
-        l.events.iter().any(|e| matches!(e.kind, EventKind::Merged | EventKind::Vanished)),
+        l.events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Merged | EventKind::Vanished)),
         "{:#?}",
         l.events
     );

@@ -67,16 +67,26 @@ pub fn fit(x: &Matrix, p: KMeansParams) -> KMeansFit {
 
 /// k-means++ seeding: each next centre drawn with probability proportional to the squared
 /// distance to the nearest centre chosen so far.
-fn seed_centres(x: &Matrix, k: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+/// `given` centres (row-major, possibly none) are kept and the rest drawn after them.
+fn seed_centres(x: &Matrix, k: usize, given: &[f32], rng: &mut ChaCha8Rng) -> Vec<f32> {
     let (n, d) = (x.rows, x.cols);
     let mut centres = Vec::with_capacity(k * d);
-    let first = rng.random_range(0..n);
-    centres.extend_from_slice(x.row(first));
+    if given.is_empty() {
+        let first = rng.random_range(0..n);
+        centres.extend_from_slice(x.row(first));
+    } else {
+        centres.extend_from_slice(&given[..given.len().min(k * d)]);
+    }
+    let start = centres.len() / d;
     let mut nearest: Vec<f32> = (0..n)
         .into_par_iter()
-        .map(|i| dist2(x.row(i), &centres[0..d]))
+        .map(|i| {
+            (0..start)
+                .map(|c| dist2(x.row(i), &centres[c * d..(c + 1) * d]))
+                .fold(f32::INFINITY, f32::min)
+        })
         .collect();
-    for c in 1..k {
+    for c in start..k {
         let block_sums: Vec<f64> = nearest
             .par_chunks(BLOCK)
             .map(|b| b.iter().map(|&v| f64::from(v)).sum())
@@ -117,10 +127,21 @@ fn seed_centres(x: &Matrix, k: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
     centres
 }
 
+/// One fit started from `initial` centres (row-major f64, at most `p.k` of them); missing centres
+/// are added by k-means++ seeding. Used to follow last year's personas (warm start).
+pub fn fit_from(x: &Matrix, p: KMeansParams, initial: &[f64]) -> KMeansFit {
+    let given: Vec<f32> = initial.iter().map(|&v| v as f32).collect();
+    fit_seeded(x, p, p.seed, &given)
+}
+
 fn fit_once(x: &Matrix, p: KMeansParams, seed: u64) -> KMeansFit {
+    fit_seeded(x, p, seed, &[])
+}
+
+fn fit_seeded(x: &Matrix, p: KMeansParams, seed: u64, given: &[f32]) -> KMeansFit {
     let (n, d, k) = (x.rows, x.cols, p.k.min(x.rows).max(1));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut centres = seed_centres(x, k, &mut rng);
+    let mut centres = seed_centres(x, k, given, &mut rng);
     let mut labels = vec![0u32; n];
     let mut upper = vec![0f32; n];
     let mut lower = vec![0f32; n];

@@ -160,7 +160,6 @@ pub fn follow(
     let col_tot = counts.clone();
     let from_old = |o: usize, c: usize| table_c[o][c] as f64 / row_tot[o].max(1) as f64;
     let into_new = |o: usize, c: usize| table_c[o][c] as f64 / col_tot[c].max(1) as f64;
-    let linked = |o: usize, c: usize| from_old(o, c) >= LINK_SHARE || into_new(o, c) >= LINK_SHARE;
 
     // Hungarian on squared centre distances, padded to a square with a large cost.
     let n = ko.max(k);
@@ -188,12 +187,7 @@ pub fn follow(
     let mut next_id = prev.next_id;
     let mut inherited = vec![false; k];
     for (o, &c) in assignment.iter().enumerate() {
-        if o < ko
-            && c < k
-            && linked(o, c)
-            && from_old(o, c) >= LINK_SHARE
-            && into_new(o, c) >= LINK_SHARE
-        {
+        if o < ko && c < k && from_old(o, c) >= LINK_SHARE && into_new(o, c) >= LINK_SHARE {
             ids[c] = prev.personas[o].id;
             names[c] = Some(prev.personas[o].name.clone());
             inherited[c] = true;
@@ -207,8 +201,10 @@ pub fn follow(
     }
 
     let old_id = |o: usize| prev.personas[o].id;
+    // A link means a real part (>= LINK_SHARE) of an old persona's residents went to the new one;
+    // a new persona carved from small parts of several old ones is new, not a merge.
     let sources: Vec<Vec<usize>> = (0..k)
-        .map(|c| (0..ko).filter(|&o| into_new(o, c) >= LINK_SHARE).collect())
+        .map(|c| (0..ko).filter(|&o| from_old(o, c) >= LINK_SHARE).collect())
         .collect();
     let targets: Vec<Vec<usize>> = (0..ko)
         .map(|o| (0..k).filter(|&c| from_old(o, c) >= LINK_SHARE).collect())

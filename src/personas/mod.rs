@@ -113,12 +113,21 @@ pub struct Clustering {
 
 /// Encodes, chooses K (unless given) and fits the final k-means; personas are numbered by size
 /// (largest first; ties by centre coordinates), so ids do not depend on k-means's label order.
+///
+/// With `previous` (last year's model) the encoding keeps last year's scaling and the final fit
+/// starts from last year's centres (the largest K of them when K shrank, k-means++ for extra
+/// ones), so personas that still exist are found again rather than re-discovered from a random
+/// start; the choice of K is made as usual.
 pub fn cluster(
     table: &FeatureTable,
     p: &CheckedParams,
+    previous: Option<&model::PersonaModel>,
     mut progress: impl FnMut(&str),
 ) -> Result<Clustering> {
-    let encoding = Encoding::default_spec().fit(table)?;
+    let encoding = match previous {
+        Some(m) => m.encoding.clone(),
+        None => Encoding::default_spec().fit(table)?,
+    };
     let matrix = encoding.apply(table)?;
     let (k, candidates) = match p.k {
         Some(k) => (k, Vec::new()),
@@ -143,16 +152,32 @@ pub fn cluster(
         "fitting {k} personas on {} residents",
         table.rows()
     ));
-    let fit = kmeans::fit(
-        &matrix,
-        KMeansParams {
-            k,
-            n_init: p.n_init,
-            max_iter: 300,
-            tol: 1e-8,
-            seed: p.seed,
-        },
-    );
+    let params = KMeansParams {
+        k,
+        n_init: p.n_init,
+        max_iter: 300,
+        tol: 1e-8,
+        seed: p.seed,
+    };
+    let fit = match previous {
+        Some(m) => {
+            // Last year's centres, largest personas first (they are kept when K shrank).
+            let mut order: Vec<usize> = (0..m.k).collect();
+            order.sort_by(|&a, &b| {
+                m.personas[b]
+                    .share
+                    .total_cmp(&m.personas[a].share)
+                    .then(a.cmp(&b))
+            });
+            let initial: Vec<f64> = order
+                .iter()
+                .take(k)
+                .flat_map(|&o| m.centroids[o].iter().copied())
+                .collect();
+            kmeans::fit_from(&matrix, params, &initial)
+        }
+        None => kmeans::fit(&matrix, params),
+    };
     let (centroids, labels) = order_by_size(&fit.centroids, &fit.labels, fit.k, fit.cols);
     Ok(Clustering {
         encoding,
@@ -233,7 +258,7 @@ pub fn run(
     previous: Option<&model::PersonaModel>,
     mut progress: impl FnMut(&str),
 ) -> Result<PersonaRun> {
-    let clustering = cluster(table, params, &mut progress)?;
+    let clustering = cluster(table, params, previous, &mut progress)?;
     let k = clustering.k;
     let threshold = params.suppression_threshold;
     progress("profiling personas");

@@ -302,7 +302,11 @@ fn unique_names(table: &FeatureTable, m: &[Vec<f64>], k: usize) -> Vec<String> {
             let dup = (0..k).any(|o| o != c && names[o] == names[c]);
             if dup {
                 if let Some(p) = extras[c].get(extra) {
-                    let p = if names[c].contains(" met ") { p.trim_start_matches("met ") } else { p };
+                    let p = if names[c].contains(" met ") {
+                        p.trim_start_matches("met ")
+                    } else {
+                        p
+                    };
                     names[c] = format!("{} en {p}", names[c]);
                 }
             }
