@@ -43,14 +43,49 @@ pub struct KMeansFit {
     pub cols: usize,
 }
 
+/// Squared Euclidean distance. Eight independent accumulators: a single f32 accumulator is a
+/// serial dependency chain the compiler may not reorder, eight lanes vectorise. On x86-64 with
+/// AVX2 (checked at run time) the same code is compiled for 256-bit registers; without FMA, so
+/// every lane rounds exactly as the SSE build does and results are identical on both paths.
 #[inline]
 fn dist2(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        return unsafe { dist2_avx2(a, b) };
+    }
+    dist2_body(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dist2_avx2(a: &[f32], b: &[f32]) -> f32 {
+    dist2_body(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn two_nearest_avx2(row: &[f32], centres: &[f32], k: usize, d: usize) -> (u32, f32, f32) {
+    two_nearest_body(row, centres, k, d)
+}
+
+#[inline(always)]
+fn dist2_body(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            let d = x[l] - y[l];
+            acc[l] += d * d;
+        }
+    }
     let mut s = 0f32;
-    for (x, y) in a.iter().zip(b) {
+    for (x, y) in ra.iter().zip(rb) {
         let d = x - y;
         s += d * d;
     }
-    s
+    s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
 /// Fits `n_init` restarts and keeps the best.
@@ -68,7 +103,10 @@ pub fn fit(x: &Matrix, p: KMeansParams) -> KMeansFit {
 /// k-means++ seeding: each next centre drawn with probability proportional to the squared
 /// distance to the nearest centre chosen so far.
 /// `given` centres (row-major, possibly none) are kept and the rest drawn after them.
-fn seed_centres(x: &Matrix, k: usize, given: &[f32], rng: &mut ChaCha8Rng) -> Vec<f32> {
+///
+/// Returns the centres and, for free, the first assignment: per point the nearest centre and the
+/// squared distances to the nearest and second nearest (seeding computes them anyway).
+fn seed_centres(x: &Matrix, k: usize, given: &[f32], rng: &mut ChaCha8Rng) -> Seeded {
     let (n, d) = (x.rows, x.cols);
     let mut centres = Vec::with_capacity(k * d);
     if given.is_empty() {
@@ -78,14 +116,16 @@ fn seed_centres(x: &Matrix, k: usize, given: &[f32], rng: &mut ChaCha8Rng) -> Ve
         centres.extend_from_slice(&given[..given.len().min(k * d)]);
     }
     let start = centres.len() / d;
-    let mut nearest: Vec<f32> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            (0..start)
-                .map(|c| dist2(x.row(i), &centres[c * d..(c + 1) * d]))
-                .fold(f32::INFINITY, f32::min)
-        })
-        .collect();
+    let (mut nearest, mut second, mut label) = (vec![0f32; n], vec![0f32; n], vec![0u32; n]);
+    nearest
+        .par_iter_mut()
+        .zip(second.par_iter_mut())
+        .zip(label.par_iter_mut())
+        .enumerate()
+        .for_each(|(i, ((d1, d2), l))| {
+            let (a, n1, n2) = two_nearest_sq(x.row(i), &centres, start, d);
+            (*l, *d1, *d2) = (a, n1, n2);
+        });
     for c in start..k {
         let block_sums: Vec<f64> = nearest
             .par_chunks(BLOCK)
@@ -117,14 +157,34 @@ fn seed_centres(x: &Matrix, k: usize, given: &[f32], rng: &mut ChaCha8Rng) -> Ve
         };
         centres.extend_from_slice(x.row(pick));
         let new = &centres[c * d..(c + 1) * d];
-        nearest.par_iter_mut().enumerate().for_each(|(i, v)| {
-            let dd = dist2(x.row(i), new);
-            if dd < *v {
-                *v = dd;
-            }
-        });
+        nearest
+            .par_iter_mut()
+            .zip(second.par_iter_mut())
+            .zip(label.par_iter_mut())
+            .enumerate()
+            .for_each(|(i, ((d1, d2), l))| {
+                let dd = dist2(x.row(i), new);
+                if dd < *d1 {
+                    (*d2, *d1, *l) = (*d1, dd, c as u32);
+                } else if dd < *d2 {
+                    *d2 = dd;
+                }
+            });
     }
-    centres
+    Seeded {
+        centres,
+        labels: label,
+        nearest,
+        second,
+    }
+}
+
+struct Seeded {
+    centres: Vec<f32>,
+    labels: Vec<u32>,
+    /// Squared distances to the nearest and second-nearest centre.
+    nearest: Vec<f32>,
+    second: Vec<f32>,
 }
 
 /// One fit started from `initial` centres (row-major f64, at most `p.k` of them); missing centres
@@ -141,27 +201,20 @@ fn fit_once(x: &Matrix, p: KMeansParams, seed: u64) -> KMeansFit {
 fn fit_seeded(x: &Matrix, p: KMeansParams, seed: u64, given: &[f32]) -> KMeansFit {
     let (n, d, k) = (x.rows, x.cols, p.k.min(x.rows).max(1));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut centres = seed_centres(x, k, given, &mut rng);
-    let mut labels = vec![0u32; n];
-    let mut upper = vec![0f32; n];
-    let mut lower = vec![0f32; n];
-    // Initial full assignment.
-    labels
-        .par_iter_mut()
-        .zip(upper.par_iter_mut())
-        .zip(lower.par_iter_mut())
-        .enumerate()
-        .for_each(|(i, ((l, u), lo))| {
-            let (a, d1, d2) = two_nearest(x.row(i), &centres, k, d);
-            *l = a;
-            *u = d1;
-            *lo = d2;
-        });
+    let seeded = seed_centres(x, k, given, &mut rng);
+    let mut centres = seeded.centres;
+    let mut labels = seeded.labels;
+    let mut upper: Vec<f32> = seeded.nearest.par_iter().map(|v| v.sqrt()).collect();
+    let mut lower: Vec<f32> = seeded.second.par_iter().map(|v| v.sqrt()).collect();
+    let _ = n;
     let mut iterations = 0;
     let mut half_gap = vec![0f32; k];
+    // Per-cluster sums and counts, kept up to date from the points that change cluster (Hamerly's
+    // incremental update): an iteration reads only the rows whose bounds fail, not the matrix.
+    let (mut sums, mut counts) = cluster_sums(x, &labels, k);
     loop {
         iterations += 1;
-        let new_centres = centre_means(x, &labels, &centres, k);
+        let new_centres = means_from(&sums, &counts, &centres, d);
         let movement: Vec<f32> = (0..k)
             .map(|c| {
                 dist2(
@@ -200,13 +253,13 @@ fn fit_seeded(x: &Matrix, p: KMeansParams, seed: u64, given: &[f32]) -> KMeansFi
             }
             half_gap[c] = 0.5 * nearest.sqrt();
         }
-        let changed: usize = labels
+        let moves: Vec<Vec<(u32, u32, u32)>> = labels
             .par_chunks_mut(BLOCK)
             .zip(upper.par_chunks_mut(BLOCK))
             .zip(lower.par_chunks_mut(BLOCK))
             .enumerate()
             .map(|(b, ((ls, us), los))| {
-                let mut changed = 0;
+                let mut moves = Vec::new();
                 for o in 0..ls.len() {
                     let a = ls[o] as usize;
                     us[o] += movement[a];
@@ -222,15 +275,29 @@ fn fit_seeded(x: &Matrix, p: KMeansParams, seed: u64, given: &[f32]) -> KMeansFi
                     }
                     let (na, d1, d2) = two_nearest(row, &centres, k, d);
                     if na as usize != a {
-                        changed += 1;
+                        moves.push(((b * BLOCK + o) as u32, a as u32, na));
                     }
                     ls[o] = na;
                     us[o] = d1;
                     los[o] = d2;
                 }
-                changed
+                moves
             })
-            .sum();
+            .collect();
+        // Applied in block order: the sums do not depend on the thread schedule.
+        let mut changed = 0;
+        for (i, from, to) in moves.iter().flatten() {
+            let row = x.row(*i as usize);
+            let (from, to) = (*from as usize, *to as usize);
+            for j in 0..d {
+                let v = f64::from(row[j]);
+                sums[from * d + j] -= v;
+                sums[to * d + j] += v;
+            }
+            counts[from] -= 1;
+            counts[to] += 1;
+            changed += 1;
+        }
         if changed == 0 {
             break;
         }
@@ -260,8 +327,8 @@ fn fit_seeded(x: &Matrix, p: KMeansParams, seed: u64, given: &[f32]) -> KMeansFi
     }
 }
 
-/// Means of the rows of each cluster; an empty cluster keeps its previous centre.
-fn centre_means(x: &Matrix, labels: &[u32], old: &[f32], k: usize) -> Vec<f32> {
+/// Per-cluster sums (f64, `k * d`) and counts, from block partial sums added in block order.
+fn cluster_sums(x: &Matrix, labels: &[u32], k: usize) -> (Vec<f64>, Vec<u64>) {
     let d = x.cols;
     let partials: Vec<(Vec<f64>, Vec<u64>)> = labels
         .par_chunks(BLOCK)
@@ -285,11 +352,16 @@ fn centre_means(x: &Matrix, labels: &[u32], old: &[f32], k: usize) -> Vec<f32> {
         sums.iter_mut().zip(s).for_each(|(a, b)| *a += b);
         counts.iter_mut().zip(c).for_each(|(a, b)| *a += b);
     }
+    (sums, counts)
+}
+
+/// Centres from sums and counts; an empty cluster keeps its previous centre.
+fn means_from(sums: &[f64], counts: &[u64], old: &[f32], d: usize) -> Vec<f32> {
     let mut out = old.to_vec();
-    for c in 0..k {
-        if counts[c] > 0 {
+    for (c, &n) in counts.iter().enumerate() {
+        if n > 0 {
             for j in 0..d {
-                out[c * d + j] = (sums[c * d + j] / counts[c] as f64) as f32;
+                out[c * d + j] = (sums[c * d + j] / n as f64) as f32;
             }
         }
     }
@@ -297,11 +369,28 @@ fn centre_means(x: &Matrix, labels: &[u32], old: &[f32], k: usize) -> Vec<f32> {
 }
 
 /// Index of the nearest centre and the distances (not squared) to the nearest and second nearest.
+/// As [`two_nearest`] with squared distances.
+#[inline]
+fn two_nearest_sq(row: &[f32], centres: &[f32], k: usize, d: usize) -> (u32, f32, f32) {
+    let (a, d1, d2) = two_nearest(row, centres, k, d);
+    (a, d1 * d1, d2 * d2)
+}
+
 #[inline]
 fn two_nearest(row: &[f32], centres: &[f32], k: usize, d: usize) -> (u32, f32, f32) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        return unsafe { two_nearest_avx2(row, centres, k, d) };
+    }
+    two_nearest_body(row, centres, k, d)
+}
+
+#[inline(always)]
+fn two_nearest_body(row: &[f32], centres: &[f32], k: usize, d: usize) -> (u32, f32, f32) {
     let (mut a, mut d1, mut d2) = (0u32, f32::INFINITY, f32::INFINITY);
     for c in 0..k {
-        let dd = dist2(row, &centres[c * d..(c + 1) * d]);
+        let dd = dist2_body(row, &centres[c * d..(c + 1) * d]);
         if dd < d1 {
             d2 = d1;
             d1 = dd;
