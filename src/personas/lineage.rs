@@ -210,9 +210,9 @@ pub fn follow(
         .map(|o| (0..k).filter(|&c| from_old(o, c) >= LINK_SHARE).collect())
         .collect();
     let mut events = Vec::new();
-    for o in 0..ko {
-        if targets[o].len() >= 2 {
-            let cur: Vec<u32> = targets[o].iter().map(|&c| ids[c]).collect();
+    for (o, targets_o) in targets.iter().enumerate() {
+        if targets_o.len() >= 2 {
+            let cur: Vec<u32> = targets_o.iter().map(|&c| ids[c]).collect();
             events.push(Event {
                 kind: EventKind::Split,
                 previous: vec![old_id(o)],
@@ -224,7 +224,7 @@ pub fn follow(
                     cur
                 ),
             });
-        } else if targets[o].is_empty() {
+        } else if targets_o.is_empty() {
             events.push(Event {
                 kind: EventKind::Vanished,
                 previous: vec![old_id(o)],
