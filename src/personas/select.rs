@@ -214,9 +214,11 @@ mod tests {
         assert!((adjusted_rand_index(&[0, 0, 1, 1], &[1, 1, 0, 0]) - 1.0).abs() < 1e-12);
         // sklearn: adjusted_rand_score([0,0,1,1],[0,0,1,2]) = 0.5714285714
         assert!((adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.571_428_571_4).abs() < 1e-9);
-        // sklearn: adjusted_rand_score([0,0,0,1,1,1],[0,1,2,0,1,2]) = -0.25
-        assert!(
-            (adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 1, 2, 0, 1, 2]) + 0.25).abs() < 1e-9
-        );
+        // sklearn: adjusted_rand_score([0,0,0,1,1,1],[0,1,2,0,1,2]) = -0.36363636...
+        let a = adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 1, 2, 0, 1, 2]);
+        assert!((a + 4.0 / 11.0).abs() < 1e-9, "{a}");
+        // sklearn: adjusted_rand_score([0,0,1,1,2,2,2],[0,0,1,2,2,2,1]) = 0.2125
+        let a = adjusted_rand_index(&[0, 0, 1, 1, 2, 2, 2], &[0, 0, 1, 2, 2, 2, 1]);
+        assert!((a - 0.2125).abs() < 1e-9, "{a}");
     }
 }
