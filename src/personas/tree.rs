@@ -284,10 +284,26 @@ fn condition(table: &FeatureTable, feature: &str, threshold: f64, left: bool) ->
     }
 }
 
+/// The path's conditions in Dutch, one per feature and side: of two "lager dan" conditions on the
+/// same feature only the tighter is kept ("leeftijd lager dan 67 en leeftijd lager dan 27" says
+/// "leeftijd lager dan 27"), in the order the features first appear on the path.
+fn simplify(path: &[(String, f64, bool)], table: &FeatureTable) -> Vec<String> {
+    let mut kept: Vec<(String, f64, bool)> = Vec::new();
+    for (f, t, left) in path {
+        match kept.iter_mut().find(|(g, _, l)| g == f && l == left) {
+            Some(k) => k.1 = if *left { k.1.min(*t) } else { k.1.max(*t) },
+            None => kept.push((f.clone(), *t, *left)),
+        }
+    }
+    kept.iter()
+        .map(|(f, t, left)| condition(table, f, *t, *left))
+        .collect()
+}
+
 fn collect_rules(
     nodes: &[Node],
     at: usize,
-    path: &mut Vec<String>,
+    path: &mut Vec<(String, f64, bool)>,
     table: &FeatureTable,
     (names, ids): (&[String], &[u32]),
     out: &mut Vec<Rule>,
@@ -295,10 +311,10 @@ fn collect_rules(
     let node = &nodes[at];
     match (&node.split, node.left, node.right) {
         (Some((f, t)), Some(l), Some(r)) => {
-            path.push(condition(table, f, *t, true));
+            path.push((f.clone(), *t, true));
             collect_rules(nodes, l, path, table, (names, ids), out);
             path.pop();
-            path.push(condition(table, f, *t, false));
+            path.push((f.clone(), *t, false));
             collect_rules(nodes, r, path, table, (names, ids), out);
             path.pop();
         }
@@ -308,13 +324,14 @@ fn collect_rules(
                 .position(|&id| id == node.persona)
                 .and_then(|c| names.get(c).cloned())
                 .unwrap_or_default();
-            let when = if path.is_empty() {
+            let conditions = simplify(path, table);
+            let when = if conditions.is_empty() {
                 "altijd".to_string()
             } else {
-                path.join(" en ")
+                conditions.join(" en ")
             };
             out.push(Rule {
-                conditions: path.clone(),
+                conditions,
                 persona: node.persona,
                 persona_name: name.clone(),
                 residents: node.residents,
