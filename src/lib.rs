@@ -18,6 +18,7 @@ pub mod error;
 pub mod io;
 pub mod link;
 pub mod pipeline;
+pub mod personas;
 pub mod residents;
 pub mod sources;
 pub mod synth;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod link;
 mod run;
+mod personas;
 mod synth;
 mod validate;
 
@@ -28,6 +29,7 @@ enum Command {
     Synth(synth::Args),
     Validate(validate::Args),
     Link(link::Args),
+    Personas(personas::Args),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -38,6 +40,7 @@ pub fn main() -> i32 {
         Command::Synth(args) => synth::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Link(args) => link::run(args),
+        Command::Personas(args) => personas::run(args),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,11 @@
 
 use crate::contract::PseudoId;
 
+mod build;
+pub mod columns;
+
+pub use build::{age_on, build, years_between, RECENT_EVENT_YEARS};
+
 /// What kind of value a feature column holds; decides how stages scale and describe it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,5 +65,37 @@ impl FeatureTable {
     }
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.features.iter().position(|f| f.name == name)
+    }
+}
+
+impl FeatureTable {
+    /// The values of one column, in resident order.
+    pub fn column(&self, j: usize) -> Vec<f64> {
+        let p = self.cols();
+        (0..self.rows()).map(|i| self.values[i * p + j]).collect()
+    }
+
+    /// The feature list as a Markdown table (name, kind, Dutch label, meaning); the body of
+    /// `docs/features.md`, generated so the documentation cannot drift from the code.
+    pub fn features_markdown(features: &[Feature]) -> String {
+        let mut out =
+            String::from("| name | kind | label (nl) | meaning and source |\n|---|---|---|---|\n");
+        for f in features {
+            let kind = match f.kind {
+                FeatureKind::Numeric => "numeric",
+                FeatureKind::Flag => "flag",
+                FeatureKind::OneHot => "one-hot",
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                f.name, kind, f.label_nl, f.description
+            ));
+        }
+        out
+    }
+
+    /// The feature metadata of the current layout, without building a table.
+    pub fn layout() -> Vec<Feature> {
+        columns::Layout::new().features
     }
 }

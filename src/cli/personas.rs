@@ -1,0 +1,85 @@
+//! `loneliness personas`: find the loneliness personas of a study and where they live.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::error::Result;
+use crate::personas::{self, model::PersonaModel, PersonaParams};
+use crate::sources::{ingest, StudyConfig};
+
+/// Find loneliness personas (clusters of residents in similar situations), their spread over the
+/// wijken and a decision tree that tells who belongs where.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The study folder (brp.csv, gebieden.csv, ...).
+    pub study_dir: PathBuf,
+    /// Output folder for personas.json and persona_districts.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of personas; chosen between 4 and 12 when not given.
+    #[arg(long)]
+    pub personas: Option<usize>,
+    /// Random seed (linkage, sampling, k-means restarts).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Where to save the persona model (for next year's --previous).
+    #[arg(long)]
+    pub model_out: Option<PathBuf>,
+    /// Last year's persona model: keep its persona ids and names where personas continue.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// Also write OUT/residents.csv (pseudo_id, wijkcode, persona): resident-level data.
+    #[arg(long)]
+    pub export_residents: bool,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let started = Instant::now();
+    let previous = args
+        .previous
+        .as_deref()
+        .map(PersonaModel::load)
+        .transpose()?;
+    let config = StudyConfig::load(&args.study_dir)?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar.set_message("reading the study");
+    let ingested = ingest(&args.study_dir, &config)?;
+    crate::ensure!(
+        ingested.is_usable(),
+        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
+        ingested.unusable_sources().join(", ")
+    );
+    let study = &ingested.study;
+    bar.set_message("linking the sources");
+    let links = crate::link::link_study(study, args.seed)?;
+    bar.set_message("building the feature table");
+    let table = crate::residents::build(study, &links)?;
+    let params = PersonaParams {
+        k: args.personas,
+        seed: args.seed,
+        suppression_threshold: config.suppression_threshold,
+        ..PersonaParams::default()
+    }
+    .check(table.rows())?;
+    let result = personas::run(study, &links, &table, &params, previous.as_ref(), |m| {
+        bar.set_message(m.to_string())
+    })?;
+    bar.set_message("writing outputs");
+    personas::output::write(&result, &table, &args.out, args.export_residents)?;
+    if let Some(path) = &args.model_out {
+        result.model.save(path)?;
+    }
+    bar.finish_and_clear();
+    print!("{}", personas::summary(&result));
+    println!(
+        "time {:.1} s; wrote {}{}",
+        started.elapsed().as_secs_f64(),
+        args.out.display(),
+        args.model_out
+            .as_ref()
+            .map(|p| format!(" and {}", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(0)
+}

@@ -1,0 +1,239 @@
+//! The clustering encoding: which features of the table enter the persona clustering, how they are
+//! scaled, and how much they weigh.
+//!
+//! Squared Euclidean distance on this encoding is a k-prototypes-like dissimilarity: numeric terms
+//! are z-scores (or life-stage ramps) times a weight, and a one-hot group scaled by 1/sqrt(2)
+//! contributes exactly `weight^2` when two residents fall in different categories (the mismatch
+//! count of k-prototypes), so categorical and numeric evidence are on one scale. The fitted means
+//! and standard deviations are saved with the model so next year's data is encoded the same way.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::residents::FeatureTable;
+
+/// How one encoded column is computed from feature-table columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TermKind {
+    /// `(x - mean) / sd`.
+    ZScore { column: String, mean: f64, sd: f64 },
+    /// `clamp((x - from) / (to - from), 0, 1)`: 0 on one side of a life stage, 1 past its end.
+    Ramp { column: String, from: f64, to: f64 },
+    /// The sum of several 0/1 columns (a grouped category).
+    Sum { columns: Vec<String> },
+}
+
+/// One encoded column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Term {
+    pub name: String,
+    pub weight: f64,
+    #[serde(flatten)]
+    pub kind: TermKind,
+}
+
+/// The full encoding, in column order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoding {
+    pub terms: Vec<Term>,
+}
+
+/// A dense row-major f32 matrix (f32 halves the memory traffic of the distance loops; sums are
+/// accumulated in f64).
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: Vec<f32>,
+}
+
+impl Matrix {
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+}
+
+const ONE_HOT: f64 = std::f64::consts::FRAC_1_SQRT_2;
+
+fn sum(name: &str, weight: f64, columns: &[&str]) -> Term {
+    Term {
+        name: name.into(),
+        weight,
+        kind: TermKind::Sum {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        },
+    }
+}
+
+fn z(column: &str, weight: f64) -> Term {
+    Term {
+        name: column.into(),
+        weight,
+        kind: TermKind::ZScore {
+            column: column.into(),
+            mean: 0.0,
+            sd: 1.0,
+        },
+    }
+}
+
+impl Encoding {
+    /// The default persona encoding (see docs/personas.md for the evidence behind the weights).
+    ///
+    /// Age enters as two life-stage ramps (young adulthood below 30, old age above 60) rather than
+    /// a z-score: loneliness risk is flat through middle age, and a linear age term makes k-means
+    /// split large middle-aged groups by age instead of by situation. Migration background is
+    /// grouped (Turkish/Moroccan, the classic labour-migration groups, versus the rest), marital
+    /// status enters only where it marks a loss (widowed, divorced).
+    pub fn default_spec() -> Encoding {
+        let mut terms = vec![
+            Term {
+                name: "jong".into(),
+                weight: 2.0,
+                kind: TermKind::Ramp {
+                    column: "age".into(),
+                    from: 30.0,
+                    to: 18.0,
+                },
+            },
+            Term {
+                name: "oud".into(),
+                weight: 2.0,
+                kind: TermKind::Ramp {
+                    column: "age".into(),
+                    from: 60.0,
+                    to: 80.0,
+                },
+            },
+            z("age", 0.5),
+            z("income_percentile", 0.7),
+            z("household_size", 0.3),
+            sum("huishouden=alleen", 1.5 * ONE_HOT, &["huishouden=alleen"]),
+            sum(
+                "huishouden=eenoudergezin",
+                1.5 * ONE_HOT,
+                &["huishouden=eenoudergezin"],
+            ),
+            sum(
+                "huishouden=meer_volwassenen",
+                1.5 * ONE_HOT,
+                &[
+                    "huishouden=paar",
+                    "huishouden=paar_met_kinderen",
+                    "huishouden=overig",
+                ],
+            ),
+            sum(
+                "burgerlijke_staat=verweduwd",
+                1.0,
+                &["burgerlijke_staat=verweduwd"],
+            ),
+            sum(
+                "burgerlijke_staat=gescheiden",
+                1.0,
+                &["burgerlijke_staat=gescheiden"],
+            ),
+            sum(
+                "herkomst=turks_marokkaans",
+                1.5,
+                &["herkomst=turkije", "herkomst=marokko"],
+            ),
+        ];
+        for source in crate::contract::vocab::Inkomensbron::CODES
+            .iter()
+            .copied()
+            .chain(["onbekend"])
+        {
+            let name = format!("inkomensbron={source}");
+            terms.push(sum(&name, ONE_HOT, &[&name]));
+        }
+        for flag in [
+            "minimaregeling",
+            "wmo_any",
+            "household_member_wmo",
+            "parenting_support_active",
+            "debt_counselling_any",
+        ] {
+            terms.push(sum(flag, 1.0, &[flag]));
+        }
+        Encoding { terms }
+    }
+
+    /// Fits the z-score means and standard deviations on `table`.
+    pub fn fit(mut self, table: &FeatureTable) -> Result<Encoding> {
+        for term in &mut self.terms {
+            if let TermKind::ZScore { column, mean, sd } = &mut term.kind {
+                let j = column_of(table, column)?;
+                let n = table.rows().max(1) as f64;
+                let m = (0..table.rows()).map(|i| table.row(i)[j]).sum::<f64>() / n;
+                let v = (0..table.rows())
+                    .map(|i| (table.row(i)[j] - m).powi(2))
+                    .sum::<f64>()
+                    / n;
+                *mean = m;
+                *sd = if v > 0.0 { v.sqrt() } else { 1.0 };
+            }
+        }
+        Ok(self)
+    }
+
+    /// Encodes every resident of `table` with the fitted parameters.
+    pub fn apply(&self, table: &FeatureTable) -> Result<Matrix> {
+        enum Op {
+            Z(usize, f64, f64),
+            Ramp(usize, f64, f64),
+            Sum(Vec<usize>),
+        }
+        let ops: Vec<(Op, f64)> = self
+            .terms
+            .iter()
+            .map(|t| {
+                let op = match &t.kind {
+                    TermKind::ZScore { column, mean, sd } => {
+                        Op::Z(column_of(table, column)?, *mean, *sd)
+                    }
+                    TermKind::Ramp { column, from, to } => {
+                        Op::Ramp(column_of(table, column)?, *from, *to)
+                    }
+                    TermKind::Sum { columns } => Op::Sum(
+                        columns
+                            .iter()
+                            .map(|c| column_of(table, c))
+                            .collect::<Result<_>>()?,
+                    ),
+                };
+                Ok((op, t.weight))
+            })
+            .collect::<Result<_>>()?;
+        let cols = ops.len();
+        let mut data = vec![0f32; table.rows() * cols];
+        use rayon::prelude::*;
+        data.par_chunks_mut(cols.max(1))
+            .enumerate()
+            .for_each(|(i, out)| {
+                let row = table.row(i);
+                for (k, (op, w)) in ops.iter().enumerate() {
+                    let v = match op {
+                        Op::Z(j, m, s) => (row[*j] - m) / s,
+                        Op::Ramp(j, from, to) => ((row[*j] - from) / (to - from)).clamp(0.0, 1.0),
+                        Op::Sum(js) => js.iter().map(|&j| row[j]).sum(),
+                    };
+                    out[k] = (v * w) as f32;
+                }
+            });
+        Ok(Matrix {
+            rows: table.rows(),
+            cols,
+            data,
+        })
+    }
+}
+
+fn column_of(table: &FeatureTable, name: &str) -> Result<usize> {
+    table.column_index(name).ok_or_else(|| {
+        crate::error::Error::Data(format!(
+            "the persona encoding needs feature '{name}', which the feature table does not have"
+        ))
+    })
+}
