@@ -7,8 +7,8 @@
 use clap::{Parser, Subcommand};
 
 mod link;
-mod run;
 mod personas;
+mod run;
 mod synth;
 mod validate;
 
