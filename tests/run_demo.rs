@@ -70,9 +70,16 @@ fn demo_run_is_complete_reproducible_and_free_of_bsns() {
         "links.csv",
         "link_report.json",
         "quarantine/brp.csv",
+        "personas.json",
+        "persona_districts.csv",
+        "models/personas.json",
     ] {
         assert!(files_a.contains_key(name), "missing output {name}");
     }
+    assert!(
+        !files_a.contains_key("residents.csv"),
+        "resident-level output only with --export-residents"
+    );
     assert_eq!(
         files_a.keys().collect::<Vec<_>>(),
         files_b.keys().collect::<Vec<_>>()
@@ -129,4 +136,30 @@ fn a_study_without_brp_exits_1_naming_the_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("brp.csv"));
+}
+
+#[test]
+fn export_residents_writes_one_row_per_resident_and_a_run_without_it_removes_the_file() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_loneliness"))
+        .args(["run", "--quiet", "--export-residents", "--personas", "6"])
+        .arg(demo())
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(out.path().join("residents.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("pseudo_id,wijkcode,persona"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 20_000);
+    let personas: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[2]).collect();
+    assert_eq!(personas.len(), 6, "--personas 6 gives six personas");
+    assert!(rows
+        .iter()
+        .all(|r| r[0].len() == 64 && r[1].starts_with("WK")));
+
+    assert!(run(out.path()).status.success());
+    assert!(!out.path().join("residents.csv").exists());
 }

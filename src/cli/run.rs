@@ -23,6 +23,15 @@ pub struct Args {
     /// scores districts, not people.
     #[arg(long)]
     pub export_residents: bool,
+    /// Number of personas; chosen between 4 and 12 when not given (the table that justified the
+    /// choice is in personas.json).
+    #[arg(long, value_name = "K")]
+    pub personas: Option<usize>,
+    /// Continue a saved persona model (e.g. last year's OUT/models/personas.json): persona ids
+    /// and names are kept where personas continue, its K is used unless --personas is given, and
+    /// personas.json reports lineage and drift against it.
+    #[arg(long, value_name = "FILE")]
+    pub personas_model: Option<PathBuf>,
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -37,6 +46,8 @@ pub fn run(args: Args) -> Result<i32> {
         out_dir: args.out.clone(),
         seed: args.seed,
         export_residents: args.export_residents,
+        personas: args.personas,
+        personas_model: args.personas_model.clone(),
     }
     .check()?;
     let progress = if args.quiet || args.json {
@@ -67,6 +78,20 @@ pub fn run(args: Args) -> Result<i32> {
         println!(
             "{:<21}{:>9}{:>10}{:>13}{:>11}",
             name, s.rows_read, s.rows_accepted, s.rows_quarantined, linked
+        );
+    }
+    println!();
+    let personas = &outcome.personas;
+    println!(
+        "{} personas (details, beslisboom and lineage in personas.json):",
+        personas.profiles.len()
+    );
+    for p in &personas.profiles {
+        println!(
+            "  {:>2}. {:<58} {:>5.1}% of residents",
+            p.id,
+            p.name,
+            100.0 * p.share
         );
     }
     println!();

@@ -1,14 +1,17 @@
 //! The main job: every stage in order, from a study folder to the output folder.
 //!
-//! `validate -> link -> ...` — each stage is called through its own small public surface; this
-//! module only sequences them, reports progress and writes the run summary. Stages that are not
-//! built yet are listed in [`RunOutcome::not_yet_built`] so the CLI can say so instead of pretending.
+//! `validate -> link -> features -> personas -> ...` — each stage is called through its own small
+//! public surface; this module only sequences them, reports progress and writes the run summary.
+//! Stages that are not built yet are listed in [`RunOutcome::not_yet_built`] so the CLI can say so
+//! instead of pretending.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::link::{link_study, StudyLinks};
+use crate::personas::{self, model::PersonaModel, PersonaParams, PersonaRun};
+use crate::residents::FeatureTable;
 use crate::sources::{ingest, Ingested, StudyConfig};
 
 mod progress;
@@ -23,6 +26,11 @@ pub struct RunOptions {
     pub seed: u64,
     /// Write resident-level `residents.csv` (pseudonymous; off by default).
     pub export_residents: bool,
+    /// A fixed number of personas (`None`: chosen by the persona stage).
+    pub personas: Option<usize>,
+    /// A saved persona model to continue: its ids and names are kept, its K is used unless
+    /// `personas` is given, and lineage against it is reported.
+    pub personas_model: Option<PathBuf>,
 }
 
 /// Options that passed validation.
@@ -46,6 +54,9 @@ impl RunOptions {
                 self.out_dir.display()
             )));
         }
+        if let Some(path) = &self.personas_model {
+            crate::ensure!(path.is_file(), Config: "--personas-model {} is not a file", path.display());
+        }
         Ok(CheckedRunOptions(self))
     }
 }
@@ -62,6 +73,8 @@ pub struct StageTiming {
 pub struct RunOutcome {
     pub ingested: Ingested,
     pub links: StudyLinks,
+    pub table: FeatureTable,
+    pub personas: PersonaRun,
     pub out_dir: PathBuf,
     pub timings: Vec<StageTiming>,
     /// Files written, relative to `out_dir`, sorted.
@@ -105,19 +118,92 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     step.finish();
     timed("link", start);
 
+    let start = Instant::now();
+    let step = progress.stage("features", "building the resident feature table");
+    let table = crate::residents::build(&ingested.study, &links)?;
+    step.finish();
+    timed("features", start);
+
+    let start = Instant::now();
+    let previous = opts
+        .personas_model
+        .as_deref()
+        .map(PersonaModel::load)
+        .transpose()?;
+    let step = progress.stage("personas", "clustering residents into personas");
+    let params = PersonaParams {
+        k: opts.personas.or(previous.as_ref().map(|m| m.k)),
+        seed: opts.seed,
+        suppression_threshold: ingested.summary.suppression_threshold,
+        ..PersonaParams::default()
+    }
+    .check(table.rows())?;
+    let persona_run = personas::run(
+        &ingested.study,
+        &links,
+        &table,
+        &params,
+        previous.as_ref(),
+        |m| step.message(m),
+    )?;
+    step.finish();
+    timed("personas", start);
+
     let step = progress.stage("write", "writing outputs");
     ingested.write(&opts.out_dir)?;
     crate::link::study::write_outputs(&ingested.study, &links, &opts.out_dir)?;
+    personas::output::write(&persona_run, &table, &opts.out_dir, false)?;
+    persona_run
+        .model
+        .save(&opts.out_dir.join("models").join("personas.json"))?;
+    write_residents(
+        &opts.out_dir,
+        opts.export_residents,
+        &table,
+        &persona_run.resident_ids(),
+    )?;
     step.finish();
 
     Ok(RunOutcome {
         files: list_files(&opts.out_dir),
         ingested,
         links,
+        table,
+        personas: persona_run,
         out_dir: opts.out_dir.clone(),
         timings,
-        not_yet_built: vec!["personas", "risk", "gaps", "report"],
+        not_yet_built: vec!["risk", "gaps", "report"],
     })
+}
+
+/// `residents.csv` (`pseudo_id,wijkcode,persona`, the contract's resident-level file) only when
+/// asked; without the flag a stale copy from an earlier run is removed, so resident-level data
+/// never outlives the run that was asked for it.
+fn write_residents(
+    out_dir: &Path,
+    export: bool,
+    table: &FeatureTable,
+    persona: &[u32],
+) -> Result<()> {
+    use std::io::Write;
+    let path = out_dir.join("residents.csv");
+    if !export {
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+        return Ok(());
+    }
+    let mut csv = Vec::with_capacity(table.rows() * 100);
+    writeln!(csv, "pseudo_id,wijkcode,persona").expect("memory");
+    for i in 0..table.rows() {
+        writeln!(
+            csv,
+            "{},{},{}",
+            table.pseudo_ids[i], table.wijken[table.wijk[i] as usize], persona[i]
+        )
+        .expect("memory");
+    }
+    crate::io::write_atomic(&path, &csv)
 }
 
 /// Rates are written with six decimals so the summary does not depend on float printing noise.

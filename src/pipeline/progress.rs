@@ -75,6 +75,15 @@ pub struct Stage {
 }
 
 impl Stage {
+    /// What the stage is doing now (a step inside a long stage: "evaluated K = 7").
+    pub fn message(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(what.to_string());
+        } else if self.lines {
+            eprintln!("[{}] {what}", self.name);
+        }
+    }
+
     pub fn finish(self) {
         if let Some(bar) = &self.bar {
             bar.finish_with_message("done");
