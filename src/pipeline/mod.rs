@@ -195,13 +195,8 @@ fn write_residents(
     }
     let mut csv = Vec::with_capacity(table.rows() * 100);
     writeln!(csv, "pseudo_id,wijkcode,persona").expect("memory");
-    for i in 0..table.rows() {
-        writeln!(
-            csv,
-            "{},{},{}",
-            table.pseudo_ids[i], table.wijken[table.wijk[i] as usize], persona[i]
-        )
-        .expect("memory");
+    for ((id, &w), p) in table.pseudo_ids.iter().zip(&table.wijk).zip(persona) {
+        writeln!(csv, "{id},{},{p}", table.wijken[w as usize]).expect("memory");
     }
     crate::io::write_atomic(&path, &csv)
 }
