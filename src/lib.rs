@@ -20,6 +20,7 @@ pub mod link;
 pub mod personas;
 pub mod pipeline;
 pub mod residents;
+pub mod risk;
 pub mod sources;
 pub mod synth;
 

@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 
 mod link;
 mod personas;
+mod risk;
 mod run;
+mod score;
 mod synth;
 mod validate;
 
@@ -30,6 +32,8 @@ enum Command {
     Validate(validate::Args),
     Link(link::Args),
     Personas(personas::Args),
+    Risk(risk::Args),
+    Score(score::Args),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -41,6 +45,8 @@ pub fn main() -> i32 {
         Command::Validate(args) => validate::run(args),
         Command::Link(args) => link::run(args),
         Command::Personas(args) => personas::run(args),
+        Command::Risk(args) => risk::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(code) => code,

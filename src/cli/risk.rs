@@ -1,0 +1,102 @@
+//! `loneliness risk`: train the risk model on the survey respondents and score every wijk.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::error::Result;
+use crate::risk::{self, ModelChoice, RiskParams};
+use crate::sources::{ingest, StudyConfig};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModelArg {
+    /// Cross-validation chooses (the logistic baseline unless trees are clearly better).
+    Auto,
+    /// Weighted, L2-regularised logistic regression only.
+    Logistic,
+    /// Gradient-boosted trees only.
+    Gbt,
+}
+
+/// Train the loneliness risk model on the GGD survey respondents (De Jong Gierveld scale, sample
+/// weights), predict every resident from register data and score every wijk: predicted % lonely
+/// and % severely lonely with 90% intervals, the direct survey estimate, and the factors that
+/// raise loneliness in each wijk.
+///
+/// Writes OUT/districts.csv and OUT/risk_report.json (cross-validated AUC, Brier score,
+/// calibration, reliability table, model choice). Save the model with --model-out and score
+/// next year's register extract with `loneliness score` (no new survey needed).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The study folder (brp.csv, gezondheidsmonitor.csv, ...).
+    pub study_dir: PathBuf,
+    /// Output folder for districts.csv and risk_report.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Where to save the trained model (e.g. models/risk-2024.json).
+    #[arg(long)]
+    pub model_out: Option<PathBuf>,
+    /// Random seed (linkage, folds, bootstrap).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Which learner the model choice may pick.
+    #[arg(long, value_enum, default_value_t = ModelArg::Auto)]
+    pub model: ModelArg,
+    /// Folds of the stratified cross-validation.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Bootstrap refits for the 90% intervals (0: no intervals).
+    #[arg(long, default_value_t = 100)]
+    pub bootstrap: usize,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let started = Instant::now();
+    let config = StudyConfig::load(&args.study_dir)?;
+    let params = RiskParams {
+        seed: args.seed,
+        folds: args.folds,
+        bootstrap: args.bootstrap,
+        suppression_threshold: config.suppression_threshold,
+        model: match args.model {
+            ModelArg::Auto => ModelChoice::Auto,
+            ModelArg::Logistic => ModelChoice::Logistic,
+            ModelArg::Gbt => ModelChoice::Gbt,
+        },
+        ..RiskParams::default()
+    }
+    .check()?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar.set_message("reading the study");
+    let ingested = ingest(&args.study_dir, &config)?;
+    crate::ensure!(
+        ingested.is_usable(),
+        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
+        ingested.unusable_sources().join(", ")
+    );
+    let study = &ingested.study;
+    bar.set_message("linking the sources");
+    let links = crate::link::link_study(study, args.seed)?;
+    bar.set_message("building the feature table");
+    let table = crate::residents::build(study, &links)?;
+    let result = risk::train(study, &links, &table, &params, |m| {
+        bar.set_message(m.to_string())
+    })?;
+    bar.set_message("writing outputs");
+    risk::output::write(&result, &args.out)?;
+    if let Some(path) = &args.model_out {
+        result.model.save(path)?;
+    }
+    bar.finish_and_clear();
+    print!("{}", risk::summary(&result));
+    println!(
+        "time {:.1} s; wrote {}{}",
+        started.elapsed().as_secs_f64(),
+        args.out.display(),
+        args.model_out
+            .as_ref()
+            .map(|p| format!(" and {}", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(0)
+}

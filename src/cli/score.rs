@@ -1,0 +1,60 @@
+//! `loneliness score`: score a study's wijken with a saved risk model (no new survey needed).
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::error::Result;
+use crate::risk::{self, model::RiskModel};
+use crate::sources::{ingest, StudyConfig};
+
+/// Score every resident and wijk of a (newer) register extract with a risk model saved by
+/// `loneliness risk --model-out`: the yearly monitor between GGD survey rounds.
+///
+/// Writes OUT/districts.csv and OUT/risk_report.json like `loneliness risk`; the intervals come
+/// from the model's bootstrap refits and the wijk effects from its training year. When the study
+/// holds a gezondheidsmonitor.csv, the direct survey estimates are filled in beside the
+/// predictions. The feature table must have the model's schema (same build of the engine).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The study folder (brp.csv, gebieden.csv, ...).
+    pub study_dir: PathBuf,
+    /// The saved risk model (e.g. models/risk-2024.json).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Output folder for districts.csv and risk_report.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Random seed for the linkage of the sources without BSN.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let started = Instant::now();
+    let model = RiskModel::load(&args.model)?;
+    let config = StudyConfig::load(&args.study_dir)?;
+    let ingested = ingest(&args.study_dir, &config)?;
+    crate::ensure!(
+        ingested.is_usable(),
+        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
+        ingested.unusable_sources().join(", ")
+    );
+    let study = &ingested.study;
+    let links = crate::link::link_study(study, args.seed)?;
+    let table = crate::residents::build(study, &links)?;
+    let result = risk::score(study, &table, &model, config.suppression_threshold)
+        .map_err(|e| match e {
+            crate::error::Error::Data(m) => crate::error::Error::Model {
+                path: args.model.clone(),
+                message: m,
+            },
+            other => other,
+        })?;
+    risk::output::write(&result, &args.out)?;
+    print!("{}", risk::summary(&result));
+    println!(
+        "time {:.1} s; wrote {}",
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(0)
+}

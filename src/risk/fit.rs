@@ -1,0 +1,351 @@
+//! Training one outcome: stratified k-fold cross-validation of the candidates, the model choice,
+//! wijk (area) effects, recalibration and bootstrap refits.
+//!
+//! Small-area estimation as RIVM does it: a model of the individual outcome on register features,
+//! fitted on respondents with their sample weights, plus a wijk effect on the log-odds scale for
+//! what the features do not explain. The wijk effects are estimated from the respondents'
+//! *out-of-fold* predictions (so a flexible learner cannot hide them by overfitting) and shrunk
+//! towards zero by empirical Bayes: `u_w = u_hat_w * tau2 / (tau2 + v_w)`, with `v_w` the
+//! sampling variance of the wijk's raw effect and `tau2` the between-wijk variance by moments.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+use super::gbt::{Gbt, GbtParams};
+use super::logistic::{sigmoid, Logistic};
+use super::metrics;
+use super::model::{CandidateScore, CvMetrics, Fitted, Learner, OutcomeModel, Spec};
+use super::ModelChoice;
+use crate::residents::Feature;
+
+/// The respondents of one outcome, as indices into the feature table.
+pub struct Data<'a> {
+    pub x: &'a [f64],
+    pub features: &'a [Feature],
+    /// Outcome per table row (0 for non-respondents; only `rows` are read).
+    pub y: Vec<f64>,
+    /// Sample weight per table row.
+    pub w: Vec<f64>,
+    /// Table rows of the scored respondents.
+    pub rows: Vec<usize>,
+    /// Wijk index per table row, and the wijkcodes.
+    pub wijk: &'a [u32],
+    pub wijken: &'a [String],
+}
+
+/// Hyper-parameters of the training of one outcome.
+pub struct Settings {
+    pub folds: usize,
+    pub bootstrap: usize,
+    pub choice: ModelChoice,
+    pub seed: u64,
+    pub lambdas: Vec<f64>,
+    pub gbt: GbtParams,
+    pub gbt_checkpoints: Vec<usize>,
+}
+
+fn fit_learner(spec: &Spec, d: &Data, rows: &[usize]) -> Learner {
+    match spec {
+        Spec::Logistic { lambda } => {
+            Learner::Logistic(Logistic::fit(d.features, d.x, &d.y, &d.w, rows, *lambda))
+        }
+        Spec::Gbt(p) => Learner::Gbt(Gbt::fit(d.x, d.features.len(), &d.y, &d.w, rows, p)),
+        Spec::Blend { lambda, gbt } => Learner::Blend {
+            logistic: Logistic::fit(d.features, d.x, &d.y, &d.w, rows, *lambda),
+            gbt: Gbt::fit(d.x, d.features.len(), &d.y, &d.w, rows, gbt),
+        },
+    }
+}
+
+/// Fold per respondent position: stratified by outcome, shuffled with the seed.
+pub fn stratified_folds(y: &[f64], k: usize, seed: u64) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let keys: Vec<u64> = (0..y.len()).map(|_| rng.random()).collect();
+    let mut order: Vec<usize> = (0..y.len()).collect();
+    order.sort_by(|&a, &b| {
+        (y[a] > 0.5)
+            .cmp(&(y[b] > 0.5))
+            .then(keys[a].cmp(&keys[b]))
+            .then(a.cmp(&b))
+    });
+    let mut fold = vec![0; y.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        fold[i] = rank % k;
+    }
+    fold
+}
+
+/// Raw wijk effects from log-odds `f` of respondent positions `pos`, shrunk by empirical Bayes.
+/// Returns the effect per wijk index and the between-wijk variance.
+pub fn area_effects(
+    f: &[f64],
+    d: &Data,
+    pos: &[usize],
+    n_wijken: usize,
+) -> (Vec<f64>, f64) {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_wijken];
+    let wsum: f64 = pos.iter().map(|&q| d.w[d.rows[q]]).sum();
+    let scale = pos.len() as f64 / wsum;
+    for &q in pos {
+        members[d.wijk[d.rows[q]] as usize].push(q);
+    }
+    let mut raw = vec![0.0; n_wijken];
+    let mut var = vec![f64::INFINITY; n_wijken];
+    for (wk, m) in members.iter().enumerate() {
+        if m.len() < 2 {
+            continue;
+        }
+        let mut u = 0.0f64;
+        for _ in 0..30 {
+            let (mut g, mut h) = (0.0, 0.0);
+            for &q in m {
+                let i = d.rows[q];
+                let pr = sigmoid(f[q] + u);
+                g += d.w[i] * scale * (d.y[i] - pr);
+                h += d.w[i] * scale * pr * (1.0 - pr);
+            }
+            let step = g / h.max(1e-9);
+            u = (u + step).clamp(-4.0, 4.0);
+            if step.abs() < 1e-10 {
+                break;
+            }
+        }
+        let (mut a, mut b) = (0.0, 0.0);
+        for &q in m {
+            let i = d.rows[q];
+            let pr = sigmoid(f[q] + u);
+            let wi = d.w[i] * scale;
+            a += wi * pr * (1.0 - pr);
+            b += wi * wi * pr * (1.0 - pr);
+        }
+        raw[wk] = u;
+        var[wk] = b / (a * a).max(1e-12);
+    }
+    let known: Vec<usize> = (0..n_wijken).filter(|&k| var[k].is_finite()).collect();
+    if known.len() < 2 {
+        return (vec![0.0; n_wijken], 0.0);
+    }
+    let mean = known.iter().map(|&k| raw[k]).sum::<f64>() / known.len() as f64;
+    let tau2 = (known
+        .iter()
+        .map(|&k| (raw[k] - mean).powi(2) - var[k])
+        .sum::<f64>()
+        / (known.len() - 1) as f64)
+        .max(0.0);
+    let shrunk = (0..n_wijken)
+        .map(|k| {
+            if var[k].is_finite() {
+                raw[k] * tau2 / (tau2 + var[k])
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    (shrunk, tau2)
+}
+
+fn effects_map(effects: &[f64], wijken: &[String]) -> BTreeMap<String, f64> {
+    wijken.iter().cloned().zip(effects.iter().copied()).collect()
+}
+
+/// Trains one outcome (the data's `y`), reporting progress.
+pub fn train_outcome(
+    name: &str,
+    d: &Data,
+    s: &Settings,
+    mut progress: impl FnMut(&str),
+) -> OutcomeModel {
+    let n = d.rows.len();
+    let n_wijken = d.wijken.len();
+    let ys: Vec<f64> = d.rows.iter().map(|&i| d.y[i]).collect();
+    let ws: Vec<f64> = d.rows.iter().map(|&i| d.w[i]).collect();
+    let fold = stratified_folds(&ys, s.folds, s.seed);
+    // Candidates: logistic per lambda, gbt at each checkpoint (one fit per fold serves them all).
+    let mut specs: Vec<Spec> = Vec::new();
+    if s.choice != ModelChoice::Gbt {
+        specs.extend(s.lambdas.iter().map(|&lambda| Spec::Logistic { lambda }));
+    }
+    let gbt_first = specs.len();
+    if s.choice != ModelChoice::Logistic {
+        for &r in &s.gbt_checkpoints {
+            specs.push(Spec::Gbt(GbtParams {
+                rounds: r,
+                ..s.gbt.clone()
+            }));
+        }
+    }
+    progress(&format!("{name}: cross-validating {} candidates", specs.len()));
+    let mut jobs: Vec<(Option<usize>, usize)> = Vec::new(); // (logistic spec index or None=gbt, fold)
+    for k in 0..s.folds {
+        for c in 0..gbt_first {
+            jobs.push((Some(c), k));
+        }
+        if specs.len() > gbt_first {
+            jobs.push((None, k));
+        }
+    }
+    let max_rounds = s.gbt_checkpoints.iter().copied().max().unwrap_or(0);
+    let results: Vec<Vec<(usize, Vec<f64>)>> = jobs
+        .par_iter()
+        .map(|&(c, k)| {
+            let train: Vec<usize> = (0..n).filter(|&q| fold[q] != k).map(|q| d.rows[q]).collect();
+            let test: Vec<usize> = (0..n).filter(|&q| fold[q] == k).collect();
+            let row = |q: usize| &d.x[d.rows[q] * d.features.len()..(d.rows[q] + 1) * d.features.len()];
+            match c {
+                Some(c) => {
+                    let m = fit_learner(&specs[c], d, &train);
+                    vec![(c, test.iter().map(|&q| m.logit(row(q))).collect())]
+                }
+                None => {
+                    let params = GbtParams {
+                        rounds: max_rounds,
+                        ..s.gbt.clone()
+                    };
+                    let m = Gbt::fit(d.x, d.features.len(), &d.y, &d.w, &train, &params);
+                    s.gbt_checkpoints
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &r)| {
+                            (gbt_first + j, test.iter().map(|&q| m.logit_upto(row(q), r)).collect())
+                        })
+                        .collect()
+                }
+            }
+        })
+        .collect();
+    let mut oof = vec![vec![0.0; n]; specs.len()];
+    for (&(_, k), res) in jobs.iter().zip(&results) {
+        let test: Vec<usize> = (0..n).filter(|&q| fold[q] == k).collect();
+        for (c, values) in res {
+            for (&q, v) in test.iter().zip(values) {
+                oof[*c][q] = *v;
+            }
+        }
+    }
+    // Out-of-fold log-odds with wijk effects estimated on the other folds.
+    let with_area = |f: &[f64]| -> Vec<f64> {
+        let mut eta = vec![0.0; n];
+        for k in 0..s.folds {
+            let others: Vec<usize> = (0..n).filter(|&q| fold[q] != k).collect();
+            let (u, _) = area_effects(f, d, &others, n_wijken);
+            for q in (0..n).filter(|&q| fold[q] == k) {
+                eta[q] = f[q] + u[d.wijk[d.rows[q]] as usize];
+            }
+        }
+        eta
+    };
+    // Mean of the per-fold AUCs (as scikit-learn's cross_val_score reports it).
+    let fold_auc = |p: &[f64]| -> f64 {
+        (0..s.folds)
+            .map(|k| {
+                let (pk, yk): (Vec<f64>, Vec<f64>) =
+                    (0..n).filter(|&q| fold[q] == k).map(|q| (p[q], ys[q])).unzip();
+                metrics::auc(&pk, &yk).unwrap_or(0.5)
+            })
+            .sum::<f64>()
+            / s.folds as f64
+    };
+    let score = |spec: &Spec, f: &[f64]| {
+        let p: Vec<f64> = with_area(f).iter().map(|&e| sigmoid(e)).collect();
+        CandidateScore {
+            name: spec.name(),
+            spec: spec.clone(),
+            cv_auc: fold_auc(&p),
+            cv_brier: metrics::brier(&p, &ys, &ws),
+            cv_log_loss: metrics::log_loss(&p, &ys, &ws),
+            chosen: false,
+        }
+    };
+    let mut candidates: Vec<CandidateScore> =
+        specs.iter().zip(&oof).map(|(spec, f)| score(spec, f)).collect();
+    // Best of each family by log loss; then the blend of the two (mean log-odds).
+    let best_in = |c: &[CandidateScore], range: std::ops::Range<usize>| {
+        range.min_by(|&a, &b| c[a].cv_log_loss.total_cmp(&c[b].cv_log_loss))
+    };
+    let best_log = best_in(&candidates, 0..gbt_first);
+    let best_gbt = best_in(&candidates, gbt_first..specs.len());
+    if let (Some(l), Some(g)) = (best_log, best_gbt) {
+        let (Spec::Logistic { lambda }, Spec::Gbt(gbt)) = (&specs[l], &specs[g]) else {
+            unreachable!("families are in order")
+        };
+        let spec = Spec::Blend {
+            lambda: *lambda,
+            gbt: gbt.clone(),
+        };
+        let f: Vec<f64> = oof[l].iter().zip(&oof[g]).map(|(a, b)| 0.5 * (a + b)).collect();
+        candidates.push(score(&spec, &f));
+        specs.push(spec);
+        oof.push(f);
+    }
+    // The interpretable baseline stays unless another candidate discriminates clearly better
+    // (AUC + 0.005); among those, the best AUC.
+    let chosen = match best_log {
+        Some(l) => (0..candidates.len())
+            .filter(|&c| candidates[c].cv_auc > candidates[l].cv_auc + 0.005)
+            .max_by(|&a, &b| candidates[a].cv_auc.total_cmp(&candidates[b].cv_auc).then(b.cmp(&a)))
+            .unwrap_or(l),
+        None => best_gbt.expect("at least one candidate"),
+    };
+    candidates[chosen].chosen = true;
+    let spec = specs[chosen].clone();
+    let eta = &with_area(&oof[chosen]);
+    let p: Vec<f64> = eta.iter().map(|&e| sigmoid(e)).collect();
+    let (a, b) = metrics::recalibration(&p, &ys, &ws);
+    let intercept = metrics::calibration_intercept(&p, &ys, &ws);
+    let recalibration = ((b - 1.0).abs() > 0.1 || intercept.abs() > 0.05).then_some((a, b));
+    let p_cal: Vec<f64> = match recalibration {
+        Some((a, b)) => eta.iter().map(|&e| sigmoid(a + b * e)).collect(),
+        None => p.clone(),
+    };
+    let (_, b_cal) = metrics::recalibration(&p_cal, &ys, &ws);
+    let metrics = CvMetrics {
+        folds: s.folds,
+        respondents: n,
+        positives: ys.iter().filter(|&&y| y > 0.5).count(),
+        auc: candidates[chosen].cv_auc,
+        brier: metrics::brier(&p_cal, &ys, &ws),
+        log_loss: metrics::log_loss(&p_cal, &ys, &ws),
+        calibration_intercept: intercept,
+        calibration_slope: b,
+        calibrated_intercept: metrics::calibration_intercept(&p_cal, &ys, &ws),
+        calibrated_slope: b_cal,
+        reliability: metrics::reliability(&p_cal, &ys, &ws, 10),
+    };
+    // Final fit on every respondent; wijk effects from the out-of-fold log-odds.
+    progress(&format!("{name}: fitting {}", spec.name()));
+    let all: Vec<usize> = (0..n).collect();
+    let f_oof = &oof[chosen];
+    let learner = fit_learner(&spec, d, &d.rows);
+    let (u, tau2) = area_effects(f_oof, d, &all, n_wijken);
+    let fitted = Fitted {
+        learner,
+        area_effects: effects_map(&u, d.wijken),
+    };
+    progress(&format!("{name}: {} bootstrap refits", s.bootstrap));
+    let bootstrap: Vec<Fitted> = (0..s.bootstrap)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0xb005_7000 ^ ((r as u64) << 20));
+            let pos: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            let rows: Vec<usize> = pos.iter().map(|&q| d.rows[q]).collect();
+            let learner = fit_learner(&spec, d, &rows);
+            let (u, _) = area_effects(f_oof, d, &pos, n_wijken);
+            Fitted {
+                learner,
+                area_effects: effects_map(&u, d.wijken),
+            }
+        })
+        .collect();
+    OutcomeModel {
+        outcome: name.to_string(),
+        spec,
+        fitted,
+        recalibration,
+        area_variance: tau2,
+        metrics,
+        candidates,
+        bootstrap,
+    }
+}

@@ -1,0 +1,344 @@
+//! The risk model and district scores: predicted loneliness per wijk, with intervals and factors.
+//!
+//! The GGD measures loneliness once every four years in a sample; a municipality wants to know
+//! every year where each wijk stands. Like RIVM's small-area estimates we fit a model of the
+//! individual outcome on the respondents (with their sample weights), predict it for every
+//! resident from register features only, and average per wijk:
+//!
+//! 1. [`djg`] scores the De Jong Gierveld scale (lonely >= 3, severely lonely >= 9);
+//! 2. [`fit`] cross-validates a weighted L2 logistic regression ([`logistic`]) and gradient-boosted
+//!    trees ([`gbt`]), picks one per outcome, estimates wijk effects, recalibrates when needed and
+//!    refits on bootstrap resamples for the intervals ([`metrics`] holds the yardsticks);
+//! 3. [`districts`] aggregates per wijk (prevalence, 90% interval, direct survey estimate) and
+//!    finds the factors that raise loneliness in each wijk;
+//! 4. [`model`] saves it all so [`score`] can score a newer register extract without a survey;
+//!    [`output`] writes `districts.csv` and `risk_report.json`.
+
+pub mod districts;
+pub mod djg;
+pub mod fit;
+pub mod gbt;
+pub mod logistic;
+pub mod metrics;
+pub mod model;
+pub mod output;
+
+use std::collections::HashMap;
+
+use crate::contract::SourceKind;
+use crate::error::Result;
+use crate::link::StudyLinks;
+use crate::residents::FeatureTable;
+use crate::sources::Study;
+use districts::{DistrictScore, Respondent, WijkFactors};
+use model::{OutcomeModel, RiskModel};
+
+/// Which learner family the model choice may pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelChoice {
+    /// Both, chosen by cross-validation (the logistic baseline unless trees are clearly better).
+    Auto,
+    Logistic,
+    Gbt,
+}
+
+/// What the caller asks for.
+#[derive(Debug, Clone)]
+pub struct RiskParams {
+    pub seed: u64,
+    /// Folds of the stratified cross-validation.
+    pub folds: usize,
+    /// Bootstrap refits for the intervals (0: no intervals).
+    pub bootstrap: usize,
+    /// Cells below this count are suppressed in published outputs.
+    pub suppression_threshold: u32,
+    pub model: ModelChoice,
+    /// L2 penalties tried for the logistic regression.
+    pub lambdas: Vec<f64>,
+    /// Tree settings; `rounds` is the largest number of rounds tried.
+    pub gbt: gbt::GbtParams,
+    /// Numbers of rounds compared by cross-validation (early stopping).
+    pub gbt_checkpoints: Vec<usize>,
+    /// The fewest scored respondents needed to train.
+    pub min_respondents: usize,
+}
+
+impl Default for RiskParams {
+    fn default() -> Self {
+        RiskParams {
+            seed: 7,
+            folds: 5,
+            bootstrap: 100,
+            suppression_threshold: 10,
+            model: ModelChoice::Auto,
+            lambdas: vec![3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],
+            gbt: gbt::GbtParams::default(),
+            gbt_checkpoints: vec![25, 50, 100, 200, 300],
+            min_respondents: 100,
+        }
+    }
+}
+
+/// Parameters that passed [`RiskParams::check`].
+#[derive(Debug, Clone)]
+pub struct CheckedParams(RiskParams);
+
+impl std::ops::Deref for CheckedParams {
+    type Target = RiskParams;
+    fn deref(&self) -> &RiskParams {
+        &self.0
+    }
+}
+
+impl RiskParams {
+    /// Validates once, up front.
+    pub fn check(self) -> Result<CheckedParams> {
+        crate::ensure!((2..=20).contains(&self.folds), Config: "the number of folds must be between 2 and 20, got {}", self.folds);
+        crate::ensure!(self.bootstrap == 0 || (10..=1000).contains(&self.bootstrap), Config: "bootstrap refits must be 0 (no intervals) or between 10 and 1000, got {}", self.bootstrap);
+        crate::ensure!(!self.lambdas.is_empty() && self.lambdas.iter().all(|l| *l > 0.0 && l.is_finite()), Config: "the logistic penalties must be positive numbers");
+        crate::ensure!(!self.gbt_checkpoints.is_empty() && self.gbt_checkpoints.iter().all(|&r| r >= 1 && r <= 5000), Config: "the tree round checkpoints must lie in 1..=5000");
+        let g = &self.gbt;
+        crate::ensure!((1..=8).contains(&g.depth), Config: "tree depth must be between 1 and 8, got {}", g.depth);
+        crate::ensure!(g.learning_rate > 0.0 && g.learning_rate <= 1.0, Config: "the learning rate must lie in (0, 1], got {}", g.learning_rate);
+        crate::ensure!(g.lambda >= 0.0 && g.min_child_hessian >= 0.0, Config: "tree penalties must not be negative");
+        crate::ensure!(self.min_respondents >= 20, Config: "at least 20 respondents are needed to train");
+        Ok(CheckedParams(self))
+    }
+}
+
+/// The result of training or scoring.
+#[derive(Debug, Clone)]
+pub struct RiskRun {
+    pub model: RiskModel,
+    /// Probability of loneliness per feature-table row.
+    pub p_lonely: Vec<f64>,
+    /// Probability of severe loneliness per feature-table row.
+    pub p_severe: Vec<f64>,
+    pub districts: Vec<DistrictScore>,
+    pub factors: Vec<WijkFactors>,
+    pub threshold: u32,
+    /// Reference date of the scored study.
+    pub reference_date: String,
+    /// Survey rows linked to a resident, and of those the ones scored (<= 2 items missing).
+    pub survey_linked: usize,
+    pub survey_scored: usize,
+    /// `true` for `score` with a saved model (the metrics are the training run's).
+    pub scored_with_saved_model: bool,
+}
+
+/// Survey respondents as table rows (first survey row per resident).
+fn respondents(study: &Study, resident_of: impl Fn(usize) -> Option<usize>) -> Vec<Respondent> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, s) in study.survey.iter().enumerate() {
+        if let Some(row) = resident_of(i) {
+            if seen.insert(row) {
+                out.push(Respondent {
+                    row,
+                    weight: s.weegfactor,
+                    score: djg::score(&s.djg),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn wijknamen(study: &Study, table: &FeatureTable) -> Vec<Option<String>> {
+    table
+        .wijken
+        .iter()
+        .map(|code| {
+            study
+                .gebieden
+                .iter()
+                .find(|b| &b.wijkcode == code)
+                .and_then(|b| b.wijknaam.clone())
+        })
+        .collect()
+}
+
+fn finish(
+    study: &Study,
+    table: &FeatureTable,
+    model: RiskModel,
+    resp: &[Respondent],
+    threshold: u32,
+    scored_with_saved_model: bool,
+) -> RiskRun {
+    let p_lonely = districts::predict(&model.lonely, table);
+    let p_severe = districts::predict(&model.severe, table);
+    let districts = districts::districts(
+        table,
+        &wijknamen(study, table),
+        &model.lonely,
+        &model.severe,
+        &p_lonely,
+        &p_severe,
+        resp,
+        threshold,
+        model.seed,
+    );
+    let factors = districts::factors(table, &model.lonely, &p_lonely, threshold);
+    RiskRun {
+        survey_linked: resp.len(),
+        survey_scored: resp.iter().filter(|r| r.score.is_some()).count(),
+        model,
+        p_lonely,
+        p_severe,
+        districts,
+        factors,
+        threshold,
+        reference_date: study.reference_date.to_string(),
+        scored_with_saved_model,
+    }
+}
+
+/// Trains both outcomes on the linked, scored respondents and scores every resident and wijk.
+pub fn train(
+    study: &Study,
+    links: &StudyLinks,
+    table: &FeatureTable,
+    params: &CheckedParams,
+    mut progress: impl FnMut(&str),
+) -> Result<RiskRun> {
+    let survey_links = links.get(SourceKind::Gezondheidsmonitor);
+    let resp = respondents(study, |i| {
+        survey_links.and_then(|l| l.resident.get(i).copied().flatten().map(|r| r as usize))
+    });
+    let scored: Vec<&Respondent> = resp.iter().filter(|r| r.score.is_some()).collect();
+    crate::ensure!(
+        scored.len() >= params.min_respondents,
+        Data: "only {} survey respondents could be linked and scored (need at least {}); check gezondheidsmonitor.csv and its pseudo_ids",
+        scored.len(),
+        params.min_respondents
+    );
+    let n = table.rows();
+    let mut y_lonely = vec![0.0; n];
+    let mut y_severe = vec![0.0; n];
+    let mut w = vec![0.0; n];
+    for r in &scored {
+        let s = r.score.expect("scored");
+        y_lonely[r.row] = f64::from(u8::from(s.lonely()));
+        y_severe[r.row] = f64::from(u8::from(s.severely_lonely()));
+        w[r.row] = r.weight;
+    }
+    let rows: Vec<usize> = scored.iter().map(|r| r.row).collect();
+    let settings = |seed_offset: u64| fit::Settings {
+        folds: params.folds,
+        bootstrap: params.bootstrap,
+        choice: params.model,
+        seed: params.seed.wrapping_add(seed_offset),
+        lambdas: params.lambdas.clone(),
+        gbt: params.gbt.clone(),
+        gbt_checkpoints: params.gbt_checkpoints.clone(),
+    };
+    let mut outcome = |name: &str, y: Vec<f64>, offset: u64| -> Result<OutcomeModel> {
+        let positives = rows.iter().filter(|&&i| y[i] > 0.5).count();
+        crate::ensure!(
+            positives >= params.folds && rows.len() - positives >= params.folds,
+            Data: "outcome '{name}': {positives} of {} respondents are positive; too few of one class to cross-validate in {} folds",
+            rows.len(),
+            params.folds
+        );
+        let data = fit::Data {
+            x: &table.values,
+            features: &table.features,
+            y,
+            w: w.clone(),
+            rows: rows.clone(),
+            wijk: &table.wijk,
+            wijken: &table.wijken,
+        };
+        Ok(fit::train_outcome(name, &data, &settings(offset), &mut progress))
+    };
+    let lonely = outcome("lonely", y_lonely, 0)?;
+    let severe = outcome("severe", y_severe, 1)?;
+    let model = RiskModel {
+        format: model::FORMAT.to_string(),
+        version: model::VERSION,
+        created_by: format!("loneliness {}", env!("CARGO_PKG_VERSION")),
+        reference_date: study.reference_date.to_string(),
+        seed: params.seed,
+        schema: table.features.iter().map(|f| f.name.clone()).collect(),
+        training_fingerprint: crate::personas::model::fingerprint(table),
+        residents: n,
+        lonely,
+        severe,
+    };
+    progress("scoring residents and wijken");
+    Ok(finish(study, table, model, &resp, params.suppression_threshold, false))
+}
+
+/// Scores a (newer) study with a saved model: no survey needed; when the study has one, the
+/// direct survey estimates are filled in beside the predictions (respondents matched on
+/// pseudo_id).
+pub fn score(
+    study: &Study,
+    table: &FeatureTable,
+    model: &RiskModel,
+    threshold: u32,
+) -> Result<RiskRun> {
+    let names: Vec<String> = table.features.iter().map(|f| f.name.clone()).collect();
+    model.check_schema(&names)?;
+    // Only looked up, never iterated.
+    let by_pseudo: HashMap<&str, usize> = table
+        .pseudo_ids
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    let resp = respondents(study, |i| {
+        by_pseudo.get(study.survey.records[i].pseudo_id.as_str()).copied()
+    });
+    Ok(finish(study, table, model.clone(), &resp, threshold, true))
+}
+
+/// A readable summary for the terminal.
+pub fn summary(run: &RiskRun) -> String {
+    let mut s = String::new();
+    for m in [&run.model.lonely, &run.model.severe] {
+        let c = &m.metrics;
+        s.push_str(&format!(
+            "{:<7} {} | CV AUC {:.3}, Brier {:.4}, calibration intercept {:+.3} slope {:.2}{} | {} respondents, {} positive\n",
+            m.outcome,
+            m.spec.name(),
+            c.auc,
+            c.brier,
+            c.calibration_intercept,
+            c.calibration_slope,
+            if m.recalibration.is_some() { " (recalibrated)" } else { "" },
+            c.respondents,
+            c.positives
+        ));
+    }
+    if run.scored_with_saved_model {
+        s.push_str(&format!(
+            "scored with a saved model trained on {} (metrics above are from that training)\n",
+            run.model.reference_date
+        ));
+    }
+    s.push_str(&format!(
+        "{:<10} {:>9} {:>9} {:>17} {:>9} {:>11} {:>9}\n",
+        "wijk", "residents", "% lonely", "90% interval", "% severe", "respondents", "survey %"
+    ));
+    let cell = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
+    for d in &run.districts {
+        s.push_str(&format!(
+            "{:<10} {:>9} {:>9.1} {:>17} {:>9.1} {:>11} {:>9}\n",
+            d.wijkcode,
+            d.residents,
+            d.predicted_lonely_pct,
+            format!(
+                "{} - {}",
+                cell(d.predicted_lonely_low),
+                cell(d.predicted_lonely_high)
+            ),
+            d.predicted_severe_pct,
+            d.respondents,
+            cell(d.survey_lonely_pct)
+        ));
+    }
+    s
+}
