@@ -9,6 +9,7 @@
 //! | [`sources`] | read and validate a study folder, pseudonymise BSNs, quarantine bad rows |
 //! | [`link`] | deterministic and probabilistic (Fellegi-Sunter) record linkage |
 //! | [`residents`] | the resident feature table built from the linked sources |
+//! | [`offer`] | each persona checked against the sociale kaart per wijk: gaps, near misses, what-if |
 //! | [`synth`] | the synthetic municipality generator with ground truth (test bed, not a stage) |
 //! | [`cli`] | the thin command-line layer |
 
@@ -17,6 +18,7 @@ pub mod contract;
 pub mod error;
 pub mod io;
 pub mod link;
+pub mod offer;
 pub mod personas;
 pub mod pipeline;
 pub mod residents;

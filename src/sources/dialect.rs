@@ -115,8 +115,22 @@ pub fn load(
     spec: &SourceSpec,
     config: &StudyConfig,
 ) -> std::result::Result<LoadedFile, Vec<Error>> {
-    let path = config.file_path(study_dir, spec);
-    let file_name = config.file_name(spec);
+    load_path(
+        config.file_path(study_dir, spec),
+        config.file_name(spec),
+        spec,
+        config,
+    )
+}
+
+/// [`load`] for a file at any path (a proposed `sociale_kaart` outside the study folder):
+/// the same decoding, dialect detection and header checks, with `config`'s column names.
+pub fn load_path(
+    path: PathBuf,
+    file_name: String,
+    spec: &SourceSpec,
+    config: &StudyConfig,
+) -> std::result::Result<LoadedFile, Vec<Error>> {
     let bytes = std::fs::read(&path).at(&path).map_err(|e| vec![e])?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(vec![Error::input(

@@ -163,6 +163,52 @@ pub fn ingest_reporting_all(
     read_study(study_dir, config, files, absent, key).map_err(|e| vec![e])
 }
 
+/// A `sociale_kaart`-shaped file read on its own, e.g. offers proposed in a workshop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferFile {
+    pub offers: Table<Offer>,
+    /// Rejected rows, with the same reasons as in ingest.
+    pub quarantine: Vec<QuarantinedRow>,
+    pub rows_read: u64,
+}
+
+/// Reads one offers file with exactly the parsing, validation and quarantine rules of
+/// `sociale_kaart.csv` in [`ingest`]: areas are checked against the study's `gebieden`, `study.toml`
+/// column names apply, repeated `aanbod_id`s within the file are quarantined. Fatal problems
+/// (missing file or required column, not a text file) are the error.
+pub fn read_offers(path: &Path, gebieden: &[Buurt], config: &StudyConfig) -> Result<OfferFile> {
+    let spec = SourceKind::SocialeKaart.spec();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = dialect::load_path(path.to_path_buf(), file_name, spec, config).map_err(|e| {
+        e.into_iter()
+            .next()
+            .unwrap_or_else(|| Error::Data("reading offers failed without a reason".into()))
+    })?;
+    let buurten: BTreeMap<String, String> = gebieden
+        .iter()
+        .map(|b| (b.buurtcode.clone(), b.wijkcode.clone()))
+        .collect();
+    let wijken: BTreeSet<String> = gebieden.iter().map(|b| b.wijkcode.clone()).collect();
+    let ctx = Context {
+        buurten: &buurten,
+        wijken: &wijken,
+        pseudonymiser: None,
+    };
+    // Offers carry no dates, so the reference date plays no part.
+    let decided = decide::<Offer>(read_rows(&file, &ctx)?, &file, None);
+    Ok(OfferFile {
+        offers: Table {
+            records: decided.records,
+            extra_columns: file.columns.extra_names(),
+        },
+        quarantine: decided.quarantine,
+        rows_read: decided.rows_read,
+    })
+}
+
 fn what_a_row_is(kind: SourceKind) -> &'static str {
     match kind {
         SourceKind::Gebieden => "buurt",

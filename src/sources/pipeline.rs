@@ -293,8 +293,8 @@ pub struct Decided<T> {
 }
 
 /// Makes the in-order decisions (repeated rows, dates, uniqueness) for parsed rows. `reference` is
-/// `None` only for `gebieden.csv`, which is read before the reference date is known and has no
-/// dates.
+/// `None` only for sources without dates: `gebieden.csv` (read before the reference date is known)
+/// and an offers file read on its own.
 pub fn decide<T: SourceRow>(
     pending: Vec<Pending<T>>,
     file: &LoadedFile,
