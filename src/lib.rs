@@ -9,6 +9,7 @@
 //! | [`sources`] | read and validate a study folder, pseudonymise BSNs, quarantine bad rows |
 //! | [`link`] | deterministic and probabilistic (Fellegi-Sunter) record linkage |
 //! | [`residents`] | the resident feature table built from the linked sources |
+//! | [`report`] | the self-contained HTML workshop report |
 //! | [`synth`] | the synthetic municipality generator with ground truth (test bed, not a stage) |
 //! | [`cli`] | the thin command-line layer |
 
@@ -19,6 +20,7 @@ pub mod io;
 pub mod link;
 pub mod personas;
 pub mod pipeline;
+pub mod report;
 pub mod residents;
 pub mod sources;
 pub mod synth;
