@@ -10,6 +10,7 @@
 //! | [`link`] | deterministic and probabilistic (Fellegi-Sunter) record linkage |
 //! | [`residents`] | the resident feature table built from the linked sources |
 //! | [`offer`] | each persona checked against the sociale kaart per wijk: gaps, near misses, what-if |
+//! | [`report`] | the self-contained HTML workshop report |
 //! | [`synth`] | the synthetic municipality generator with ground truth (test bed, not a stage) |
 //! | [`cli`] | the thin command-line layer |
 
@@ -21,6 +22,7 @@ pub mod link;
 pub mod offer;
 pub mod personas;
 pub mod pipeline;
+pub mod report;
 pub mod residents;
 pub mod risk;
 pub mod sources;

@@ -1,0 +1,286 @@
+//! The workshop report: one self-contained Dutch HTML file (`OUT/report.html`) with inline CSS and
+//! SVG, readable on a projector and printable, that makes no request to any other host.
+//!
+//! The report renders a plain, serialisable view model ([`ReportData`]) and nothing else, so it
+//! does not depend on how the stages compute their results: [`build`] fills the parts that come
+//! from ingest, linkage and personas; the risk and gap stages convert their own results into
+//! [`RiskCard`] and [`GapMatrix`]. Every published count passes through
+//! [`suppress::publish`] when the view model is built and again when it is rendered, so a count
+//! between 1 and the suppression threshold can never reach the page.
+
+pub mod build;
+pub mod colour;
+pub mod format;
+pub mod geo;
+mod html;
+pub mod reference;
+pub mod suppress;
+mod svg;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+pub use geo::WijkGeometry;
+
+/// File name of the report inside the output folder.
+pub const FILE_NAME: &str = "report.html";
+
+/// Everything the report shows, and nothing more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportData {
+    pub municipality: MunicipalityView,
+    /// Name of the study folder.
+    pub study: String,
+    /// `YYYY-MM-DD`.
+    pub reference_date: String,
+    /// Counts below this are not shown.
+    pub suppression_threshold: u32,
+    pub glance: Glance,
+    /// One row per wijk, in wijkcode order (the report ranks them itself).
+    pub districts: Vec<District>,
+    /// In persona id order.
+    pub personas: Vec<PersonaCard>,
+    /// Share of each wijk's residents per persona (`None`: suppressed).
+    pub persona_districts: Vec<PersonaDistrictShare>,
+    /// The gap check; `None` when the stage did not run.
+    pub gaps: Option<GapMatrix>,
+    /// The risk model card; `None` when the stage did not run.
+    pub risk: Option<RiskCard>,
+    /// The municipality's published RIVM figure (per wijk figures sit in [`District`]).
+    pub reference: Option<ReferenceFigures>,
+    /// Per source, in source order.
+    pub data_quality: Vec<SourceQuality>,
+    /// Wijk polygons for the map; without them the report draws a labelled tile grid.
+    pub geometry: Option<WijkGeometry>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MunicipalityView {
+    /// CBS code (`GM0637`).
+    pub code: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The municipality at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Glance {
+    pub residents: Option<u64>,
+    /// Residents predicted lonely (sum over wijken of residents x predicted share).
+    pub predicted_lonely: Option<u64>,
+    pub predicted_lonely_pct: Option<f64>,
+    pub predicted_severe: Option<u64>,
+    pub predicted_severe_pct: Option<f64>,
+    /// Linked survey respondents with a usable loneliness score.
+    pub respondents: Option<u64>,
+    /// Weighted % lonely among those respondents.
+    pub survey_lonely_pct: Option<f64>,
+    pub districts: usize,
+    pub personas: usize,
+}
+
+/// One wijk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct District {
+    pub wijkcode: String,
+    pub wijknaam: Option<String>,
+    pub residents: Option<u64>,
+    /// The risk model's estimate; `None` when the stage did not run.
+    pub prediction: Option<DistrictPrediction>,
+    /// Linked respondents in the wijk with a usable score.
+    pub respondents: Option<u64>,
+    /// Weighted % lonely / severely lonely among them (`None` when respondents are suppressed).
+    pub survey_lonely_pct: Option<f64>,
+    pub survey_severe_pct: Option<f64>,
+    /// RIVM 2020, % of residents 18+.
+    pub rivm_lonely_pct: Option<f64>,
+    pub rivm_severe_pct: Option<f64>,
+}
+
+impl District {
+    /// "Wijknaam (WK063700)" or the code alone.
+    pub fn label(&self) -> String {
+        match &self.wijknaam {
+            Some(n) if !n.is_empty() && n != &self.wijkcode => n.clone(),
+            _ => self.wijkcode.clone(),
+        }
+    }
+}
+
+/// Predicted prevalence in a wijk, percent of its residents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistrictPrediction {
+    pub lonely_pct: f64,
+    pub lonely_low_pct: f64,
+    pub lonely_high_pct: f64,
+    pub severe_pct: Option<f64>,
+}
+
+/// One persona card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaCard {
+    pub id: u32,
+    pub name: String,
+    pub description: String,
+    pub residents: Option<u64>,
+    /// Share of all residents, 0..1.
+    pub share: f64,
+    pub mean_age: f64,
+    /// The traits that set it apart, strongest first.
+    pub traits: Vec<TraitBar>,
+    /// Weighted % lonely among linked respondents (`None` when suppressed).
+    pub lonely_pct: Option<f64>,
+    pub respondents: Option<u64>,
+    /// The beslisboom rules that lead to this persona, in Dutch.
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraitKind {
+    /// A share 0..1, drawn on a 0-100% axis.
+    Share,
+    /// A mean on the feature's own scale (age, years, percentile).
+    Mean,
+}
+
+/// One trait: the persona's value beside the population's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraitBar {
+    pub label_nl: String,
+    pub persona: f64,
+    pub population: f64,
+    pub kind: TraitKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaDistrictShare {
+    pub persona: u32,
+    pub wijkcode: String,
+    /// 0..1 of the wijk's residents; `None` when the cell count is suppressed.
+    pub share: Option<f64>,
+}
+
+/// How well the local offer serves a persona in a wijk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapStatus {
+    Covered,
+    Thin,
+    Gap,
+}
+
+/// The gap check: one cell per (wijk, persona).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapMatrix {
+    pub cells: Vec<GapCell>,
+    /// One sentence on how covered / thin / gap were decided (shown under the matrix).
+    pub method_nl: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapCell {
+    pub wijkcode: String,
+    pub persona: u32,
+    pub status: GapStatus,
+    /// Residents of the persona in the wijk.
+    pub residents: Option<u64>,
+    /// Offers that fit every need of the persona and reach the wijk.
+    pub fitting_offers: u32,
+    /// Places per week of those offers, when known.
+    pub capacity: Option<u64>,
+    /// Larger is worse; the report lists gaps by severity.
+    pub severity: Option<f64>,
+    pub near_misses: Vec<NearMiss>,
+}
+
+/// An offer that almost fits, and why it does not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearMiss {
+    pub offer: String,
+    /// A Dutch sentence naming the failed criterion.
+    pub reason_nl: String,
+}
+
+/// The risk model card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskCard {
+    /// Chosen model, in words ("logistische regressie met L2").
+    pub model: String,
+    pub auc: f64,
+    pub brier: f64,
+    pub calibration_intercept: f64,
+    pub calibration_slope: f64,
+    /// Respondents the metrics were computed on (held out).
+    pub evaluated_on: Option<u64>,
+    pub reliability: Vec<ReliabilityBin>,
+    /// What a factor contribution means ("procentpunt", "log-odds").
+    pub contribution_unit: String,
+    pub factors: Vec<WijkFactors>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityBin {
+    /// 0..1.
+    pub mean_predicted: f64,
+    /// 0..1.
+    pub observed: f64,
+    pub n: Option<u64>,
+}
+
+/// The factors that raise or lower predicted loneliness in a wijk, strongest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WijkFactors {
+    pub wijkcode: String,
+    pub factors: Vec<Factor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    pub label_nl: String,
+    pub contribution: f64,
+}
+
+/// The municipality's published RIVM figures (18+).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceFigures {
+    /// Citation shown under the comparison.
+    pub source: String,
+    pub gemeente_lonely_pct: Option<f64>,
+    pub gemeente_severe_pct: Option<f64>,
+}
+
+/// What happened to the rows of one source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceQuality {
+    pub source: String,
+    pub file: String,
+    pub rows_read: Option<u64>,
+    pub rows_accepted: Option<u64>,
+    pub rows_quarantined: Option<u64>,
+    /// Reason code and rows, reasons in code order.
+    pub reasons: Vec<QuarantineCount>,
+    /// Share of accepted rows linked to a resident (linked sources only).
+    pub link_rate: Option<f64>,
+    /// `pseudoniem` or `probabilistisch`.
+    pub link_method: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantineCount {
+    pub reason: String,
+    pub rows: Option<u64>,
+}
+
+/// The report as one HTML document. Byte-identical for equal data.
+pub fn render(data: &ReportData) -> String {
+    html::document(data)
+}
+
+/// Writes `out_dir/report.html` atomically and returns its path.
+pub fn write(data: &ReportData, out_dir: &Path) -> Result<PathBuf> {
+    let path = out_dir.join(FILE_NAME);
+    crate::io::write_atomic(&path, render(data).as_bytes())?;
+    Ok(path)
+}
