@@ -57,10 +57,12 @@ fn demo_run_is_complete_reproducible_and_free_of_bsns() {
         String::from_utf8_lossy(&out_a.stderr)
     );
     let stdout = String::from_utf8_lossy(&out_a.stdout);
-    assert!(
-        stdout.contains("Not built yet"),
-        "the run says which stages it skipped: {stdout}"
-    );
+    for section in ["personas", "Risk model", "Offer check", "report.html"] {
+        assert!(
+            stdout.contains(section),
+            "the one-screen summary names {section}: {stdout}"
+        );
+    }
     assert!(run(b.path()).status.success());
 
     let files_a = read_tree(a.path());
@@ -73,6 +75,12 @@ fn demo_run_is_complete_reproducible_and_free_of_bsns() {
         "personas.json",
         "persona_districts.csv",
         "models/personas.json",
+        "models/risk.json",
+        "districts.csv",
+        "risk_report.json",
+        "gaps.csv",
+        "gaps.json",
+        "report.html",
     ] {
         assert!(files_a.contains_key(name), "missing output {name}");
     }
@@ -151,7 +159,7 @@ fn export_residents_writes_one_row_per_resident_and_a_run_without_it_removes_the
     assert!(status.success());
     let text = std::fs::read_to_string(out.path().join("residents.csv")).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("pseudo_id,wijkcode,persona"));
+    assert_eq!(lines.next(), Some("pseudo_id,wijkcode,persona,risk"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 20_000);
     let personas: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[2]).collect();

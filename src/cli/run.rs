@@ -2,13 +2,18 @@
 use std::path::PathBuf;
 
 use crate::error::Result;
-use crate::pipeline::{self, Progress, RunOptions};
+use crate::pipeline::{self, Progress, RunOptions, RunOutcome};
 
 /// Run the whole job: validate -> link -> personas -> risk -> gaps -> report.
 ///
-/// Writes every output of the contract into OUT (summary.json, quarantine/, links.csv,
-/// link_report.json, ...). Exit codes: 0 done; 1 the study or a stage failed (the message says
-/// which file, line and column); 2 a usage or configuration error.
+/// Writes every output of the contract into OUT: summary.json, quarantine/, links.csv,
+/// link_report.json, personas.json, persona_districts.csv, districts.csv, risk_report.json,
+/// gaps.csv, gaps.json, report.html (the workshop report, open it in a browser) and the fitted
+/// models in OUT/models/ (personas.json, risk.json) for next year's --personas-model and for
+/// `loneliness score`. Counts below the suppression threshold (10, or study.toml) are empty.
+///
+/// Exit codes: 0 done; 1 the study or a stage failed (the message says which file, line and
+/// column); 2 a usage or configuration error.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The study folder (see shared/spec/INPUTS.md; `datasets/demo` is a ready example).
@@ -19,10 +24,6 @@ pub struct Args {
     /// Seed for every random step; the same input and seed give byte-identical outputs.
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
-    /// Also write resident-level residents.csv (pseudonymous ids). Off by default: the engine
-    /// scores districts, not people.
-    #[arg(long)]
-    pub export_residents: bool,
     /// Number of personas; chosen between 4 and 12 when not given (the table that justified the
     /// choice is in personas.json).
     #[arg(long, value_name = "K")]
@@ -32,87 +33,186 @@ pub struct Args {
     /// personas.json reports lineage and drift against it.
     #[arg(long, value_name = "FILE")]
     pub personas_model: Option<PathBuf>,
+    /// Score with a saved risk model (OUT/models/risk.json of an earlier run) instead of training
+    /// one: the yearly monitor between two GGD surveys.
+    #[arg(long, value_name = "FILE")]
+    pub risk_model: Option<PathBuf>,
+    /// Need rules for the gap check (TOML; default: the shipped rules, see docs/gaps.md).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// GeoJSON of the wijken for the report's map (default: wijken.geojson in the study folder;
+    /// without one the report draws a tile grid).
+    #[arg(long, value_name = "FILE")]
+    pub geo: Option<PathBuf>,
+    /// Also write resident-level residents.csv (pseudo_id, wijkcode, persona, risk). Off by
+    /// default: the engine scores districts, not people.
+    #[arg(long)]
+    pub export_residents: bool,
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Print the run summary as JSON on stdout.
+    /// Print summary.json on stdout instead of the readable summary.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(args: Args) -> Result<i32> {
-    let options = RunOptions {
-        study_dir: args.study.clone(),
-        out_dir: args.out.clone(),
-        seed: args.seed,
-        export_residents: args.export_residents,
-        personas: args.personas,
-        personas_model: args.personas_model.clone(),
+impl Args {
+    pub(crate) fn options(&self) -> RunOptions {
+        RunOptions {
+            study_dir: self.study.clone(),
+            out_dir: self.out.clone(),
+            seed: self.seed,
+            export_residents: self.export_residents,
+            personas: self.personas,
+            personas_model: self.personas_model.clone(),
+            risk_model: self.risk_model.clone(),
+            need_rules: self.rules.clone(),
+            geo: self.geo.clone(),
+            whatif: None,
+        }
     }
-    .check()?;
-    let progress = if args.quiet || args.json {
-        Progress::quiet()
-    } else {
-        Progress::auto()
-    };
-    let outcome = pipeline::run(&options, &progress)?;
+
+    pub(crate) fn progress(&self) -> Progress {
+        if self.quiet || self.json {
+            Progress::quiet()
+        } else {
+            Progress::auto()
+        }
+    }
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let options = args.options().check()?;
+    let outcome = pipeline::run(&options, &args.progress())?;
     if args.json {
-        print!("{}", outcome.ingested.summary.to_json());
+        let text = std::fs::read_to_string(outcome.out_dir.join("summary.json"))
+            .map_err(|e| crate::error::Error::io(&outcome.out_dir.join("summary.json"), e))?;
+        print!("{text}");
         return Ok(0);
     }
+    print!("{}", one_screen(&outcome));
+    Ok(0)
+}
+
+/// The one-screen summary: rows, link rates, personas, top districts, gaps, where the files are.
+pub(crate) fn one_screen(outcome: &RunOutcome) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
     let summary = &outcome.ingested.summary;
-    println!(
-        "Study {} (reference date {})",
-        summary.study, summary.reference_date
+    let _ = writeln!(
+        s,
+        "Study {} (reference date {}), {} residents\n",
+        summary.study,
+        summary.reference_date,
+        outcome.table.rows()
     );
-    println!();
-    println!(
+    let _ = writeln!(
+        s,
         "{:<21}{:>9}{:>10}{:>13}{:>11}",
         "source", "rows", "accepted", "quarantined", "linked"
     );
-    for (name, s) in &summary.sources {
-        let linked = s
+    for (name, src) in &summary.sources {
+        let linked = src
             .link_rate
             .map(|r| format!("{:.1}%", 100.0 * r))
             .unwrap_or_default();
-        println!(
+        let _ = writeln!(
+            s,
             "{:<21}{:>9}{:>10}{:>13}{:>11}",
-            name, s.rows_read, s.rows_accepted, s.rows_quarantined, linked
+            name, src.rows_read, src.rows_accepted, src.rows_quarantined, linked
         );
     }
-    println!();
     let personas = &outcome.personas;
-    println!(
-        "{} personas (details, beslisboom and lineage in personas.json):",
+    let _ = writeln!(
+        s,
+        "\n{} personas (profiles, beslisboom and lineage in personas.json):",
         personas.profiles.len()
     );
     for p in &personas.profiles {
-        println!(
+        let _ = writeln!(
+            s,
             "  {:>2}. {:<58} {:>5.1}% of residents",
             p.id,
             p.name,
             100.0 * p.share
         );
     }
-    println!();
+    let risk = &outcome.risk;
+    let mut ranked: Vec<_> = risk
+        .districts
+        .iter()
+        .filter(|d| d.residents >= risk.threshold as usize)
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.predicted_lonely_pct
+            .total_cmp(&a.predicted_lonely_pct)
+            .then(a.wijkcode.cmp(&b.wijkcode))
+    });
+    let _ = writeln!(
+        s,
+        "\nRisk model: {} (cross-validated AUC {:.3}){}; highest predicted loneliness:",
+        risk.model.lonely.spec.name(),
+        risk.model.lonely.metrics.auc,
+        if risk.scored_with_saved_model {
+            ", saved model"
+        } else {
+            ""
+        }
+    );
+    for d in ranked.iter().take(5) {
+        let interval = match (d.predicted_lonely_low, d.predicted_lonely_high) {
+            (Some(lo), Some(hi)) => format!(" ({lo:.1}-{hi:.1})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "  {:<10} {:<28} {:>5.1}% lonely{interval}, {:>4.1}% severely",
+            d.wijkcode,
+            d.wijknaam.as_deref().unwrap_or(""),
+            d.predicted_lonely_pct,
+            d.predicted_severe_pct
+        );
+    }
+    if let Some(g) = &outcome.gaps {
+        use crate::offer::Status;
+        let _ = writeln!(
+            s,
+            "\nOffer check over {} (wijk, persona) cells: {} covered, {} thin, {} gap; worst gaps:",
+            g.cells.len(),
+            g.count(Status::Covered),
+            g.count(Status::Thin),
+            g.count(Status::Gap)
+        );
+        let mut worst: Vec<_> = g
+            .cells
+            .iter()
+            .filter(|c| c.status == Status::Gap && !c.suppressed)
+            .collect();
+        worst.sort_by(|a, b| b.severity.total_cmp(&a.severity));
+        for c in worst.iter().take(5) {
+            let _ = writeln!(
+                s,
+                "  {:<10} persona {:>2} {:<50} {:>6.0} lonely residents without offer",
+                c.wijkcode, c.persona, c.persona_name, c.severity
+            );
+        }
+    }
+    for skipped in &outcome.skipped {
+        let _ = writeln!(s, "\nNot run: {skipped}.");
+    }
     let total: f64 = outcome.timings.iter().map(|t| t.seconds).sum();
     let stages: Vec<String> = outcome
         .timings
         .iter()
-        .map(|t| format!("{} {:.2}s", t.stage, t.seconds))
+        .map(|t| format!("{} {:.1}s", t.stage, t.seconds))
         .collect();
-    println!("Stages run: {} (total {:.2}s)", stages.join(", "), total);
-    if !outcome.not_yet_built.is_empty() {
-        println!(
-            "Not built yet, so not run: {}. Their outputs are missing from {}.",
-            outcome.not_yet_built.join(", "),
-            outcome.out_dir.display()
-        );
-    }
-    println!(
-        "Outputs in {}: {}",
+    let _ = writeln!(s, "\nStages: {} (total {:.1}s)", stages.join(", "), total);
+    let _ = writeln!(
+        s,
+        "Report: {}\nOutputs in {}: {}",
+        outcome.out_dir.join(crate::report::FILE_NAME).display(),
         outcome.out_dir.display(),
         outcome.files.join(", ")
     );
-    Ok(0)
+    s
 }

@@ -166,8 +166,8 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
         for (pos, n) in needs.iter().enumerate() {
             let base = (w * k + pos) * n_offers;
             for (j, o) in input.offers.iter().enumerate() {
-                cell_fail[base + j] = persona_fail[pos][j]
-                    .with(Criterion::Gebied, !fit::serves(o, n, code, buurten));
+                cell_fail[base + j] =
+                    persona_fail[pos][j].with(Criterion::Gebied, !fit::serves(o, n, code, buurten));
             }
         }
     }
@@ -278,10 +278,9 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
         .filter(|&i| out[i].status != Status::Covered && !out[i].suppressed)
         .collect();
     order.sort_by(|&a, &b| {
-        out[b]
-            .severity
-            .total_cmp(&out[a].severity)
-            .then_with(|| (&out[a].wijkcode, out[a].persona).cmp(&(&out[b].wijkcode, out[b].persona)))
+        out[b].severity.total_cmp(&out[a].severity).then_with(|| {
+            (&out[a].wijkcode, out[a].persona).cmp(&(&out[b].wijkcode, out[b].persona))
+        })
     });
     for (r, &i) in order.iter().enumerate() {
         out[i].rank = Some(r + 1);

@@ -1,24 +1,28 @@
 //! The main job: every stage in order, from a study folder to the output folder.
 //!
-//! `validate -> link -> features -> personas -> ...` — each stage is called through its own small
-//! public surface; this module only sequences them, reports progress and writes the run summary.
-//! Stages that are not built yet are listed in [`RunOutcome::not_yet_built`] so the CLI can say so
-//! instead of pretending.
+//! `validate -> link -> features -> personas -> risk -> gaps -> report` — each stage is called
+//! through its own small public surface; this module only sequences them, reports progress,
+//! translates stage results for the report ([`report_data`]) and writes the run summary.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use serde::Serialize;
+
 use crate::error::{Error, Result};
 use crate::link::{link_study, StudyLinks};
+use crate::offer::{self, GapReport, NeedRules};
 use crate::personas::{self, model::PersonaModel, PersonaParams, PersonaRun};
 use crate::residents::FeatureTable;
+use crate::risk::{self, model::RiskModel, RiskParams, RiskRun};
 use crate::sources::{ingest, Ingested, StudyConfig};
 
 mod progress;
+mod report_data;
 pub use progress::Progress;
 
 /// Raw options of a run (the CLI fills these; [`RunOptions::check`] validates them once).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub study_dir: PathBuf,
     pub out_dir: PathBuf,
@@ -31,6 +35,23 @@ pub struct RunOptions {
     /// A saved persona model to continue: its ids and names are kept, its K is used unless
     /// `personas` is given, and lineage against it is reported.
     pub personas_model: Option<PathBuf>,
+    /// A saved risk model: score the study with it instead of training (no survey needed).
+    pub risk_model: Option<PathBuf>,
+    /// The need rules of the gap check (`None`: the shipped defaults).
+    pub need_rules: Option<PathBuf>,
+    /// Wijk polygons for the report's map (`None`: `wijken.geojson` in the study, if any).
+    pub geo: Option<PathBuf>,
+    /// A what-if on the offer: proposed offers to add and offer ids to drop.
+    pub whatif: Option<WhatIfOptions>,
+}
+
+/// Proposed changes to the sociale kaart for a what-if gap check.
+#[derive(Debug, Clone, Default)]
+pub struct WhatIfOptions {
+    /// A CSV in the format of `sociale_kaart.csv` with offers to add.
+    pub add_offers: Option<PathBuf>,
+    /// `aanbod_id`s to drop.
+    pub drop_offers: Vec<String>,
 }
 
 /// Options that passed validation.
@@ -54,8 +75,24 @@ impl RunOptions {
                 self.out_dir.display()
             )));
         }
-        if let Some(path) = &self.personas_model {
-            crate::ensure!(path.is_file(), Config: "--personas-model {} is not a file", path.display());
+        for (flag, path) in [
+            ("--personas-model", &self.personas_model),
+            ("--risk-model", &self.risk_model),
+            ("--rules", &self.need_rules),
+            ("--geo", &self.geo),
+        ] {
+            if let Some(path) = path {
+                crate::ensure!(path.is_file(), Config: "{flag} {} is not a file", path.display());
+            }
+        }
+        if let Some(w) = &self.whatif {
+            crate::ensure!(
+                w.add_offers.is_some() || !w.drop_offers.is_empty(),
+                Config: "a what-if needs --add-offers FILE or --drop-offers IDS"
+            );
+            if let Some(path) = &w.add_offers {
+                crate::ensure!(path.is_file(), Config: "--add-offers {} is not a file", path.display());
+            }
         }
         Ok(CheckedRunOptions(self))
     }
@@ -68,6 +105,15 @@ pub struct StageTiming {
     pub seconds: f64,
 }
 
+/// The what-if's result: the check with the proposed offers and what changed.
+#[derive(Debug)]
+pub struct WhatIf {
+    pub report: GapReport,
+    pub changes: Vec<offer::Change>,
+    /// Rows of the added-offers file that were quarantined (with reasons in `whatif.json`).
+    pub quarantined: usize,
+}
+
 /// Everything a caller needs to summarise a run.
 #[derive(Debug)]
 pub struct RunOutcome {
@@ -75,15 +121,19 @@ pub struct RunOutcome {
     pub links: StudyLinks,
     pub table: FeatureTable,
     pub personas: PersonaRun,
+    pub risk: RiskRun,
+    /// `None` when the study has no sociale kaart.
+    pub gaps: Option<GapReport>,
+    pub whatif: Option<WhatIf>,
     pub out_dir: PathBuf,
     pub timings: Vec<StageTiming>,
     /// Files written, relative to `out_dir`, sorted.
     pub files: Vec<String>,
-    /// Stages of the full job that this build does not have yet.
-    pub not_yet_built: Vec<&'static str>,
+    /// Stages of the full job that did not run, and why.
+    pub skipped: Vec<String>,
 }
 
-/// Runs every built stage on the study and writes its outputs.
+/// Runs every stage on the study and writes its outputs.
 pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcome> {
     let opts = &options.0;
     let mut timings = Vec::new();
@@ -93,6 +143,22 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
             seconds: start.elapsed().as_secs_f64(),
         })
     };
+    // Load every saved artefact first: a bad model file should fail before minutes of work.
+    let previous = opts
+        .personas_model
+        .as_deref()
+        .map(PersonaModel::load)
+        .transpose()?;
+    let risk_model = opts
+        .risk_model
+        .as_deref()
+        .map(RiskModel::load)
+        .transpose()?;
+    let rules = match &opts.need_rules {
+        Some(path) => NeedRules::load(path)?,
+        None => NeedRules::defaults()?,
+    };
+    let geometry = crate::report::geo::for_study(&opts.study_dir, opts.geo.as_deref())?;
 
     let start = Instant::now();
     let step = progress.stage("validate", "reading and validating the sources");
@@ -104,6 +170,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         ingested.unusable_sources().join(", "),
         opts.study_dir.display()
     );
+    let threshold = ingested.summary.suppression_threshold;
     step.finish();
     timed("validate", start);
 
@@ -125,16 +192,11 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     timed("features", start);
 
     let start = Instant::now();
-    let previous = opts
-        .personas_model
-        .as_deref()
-        .map(PersonaModel::load)
-        .transpose()?;
     let step = progress.stage("personas", "clustering residents into personas");
     let params = PersonaParams {
         k: opts.personas.or(previous.as_ref().map(|m| m.k)),
         seed: opts.seed,
-        suppression_threshold: ingested.summary.suppression_threshold,
+        suppression_threshold: threshold,
         ..PersonaParams::default()
     }
     .check(table.rows())?;
@@ -146,23 +208,132 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         previous.as_ref(),
         |m| step.message(m),
     )?;
+    let persona_of_row = persona_run.resident_ids();
     step.finish();
     timed("personas", start);
 
-    let step = progress.stage("write", "writing outputs");
+    let start = Instant::now();
+    let risk_run = match &risk_model {
+        Some(model) => {
+            let step = progress.stage("risk", "scoring residents with the saved risk model");
+            let r = risk::score(&ingested.study, &table, model, threshold)?;
+            step.finish();
+            r
+        }
+        None => {
+            let step = progress.stage("risk", "training the risk model on the survey");
+            let params = RiskParams {
+                seed: opts.seed,
+                suppression_threshold: threshold,
+                ..RiskParams::default()
+            }
+            .check()?;
+            let r = risk::train(&ingested.study, &links, &table, &params, |m| {
+                step.message(m)
+            })?;
+            step.finish();
+            r
+        }
+    };
+    timed("risk", start);
+
+    let start = Instant::now();
+    let mut skipped = Vec::new();
+    let check = |offers: &[crate::sources::Offer]| {
+        offer::check(&offer::GapInput {
+            gebieden: &ingested.study.gebieden.records,
+            offers,
+            table: &table,
+            personas: &offer::personas_of(&persona_run),
+            persona_of_row: &persona_of_row,
+            lonely_probability: &risk_run.p_lonely,
+            rules: &rules,
+            suppression_threshold: threshold,
+        })
+    };
+    let (gaps, whatif) = if ingested.summary.sources.contains_key("sociale_kaart") {
+        let step = progress.stage("gaps", "checking every persona against the local offer");
+        let base = &ingested.study.sociale_kaart.records;
+        let gaps = check(base)?;
+        let whatif = match &opts.whatif {
+            Some(w) => {
+                step.message("rerunning the check with the proposed offers");
+                let (added, quarantined) = match &w.add_offers {
+                    Some(path) => {
+                        let file = crate::sources::read_offers(
+                            path,
+                            &ingested.study.gebieden.records,
+                            &config,
+                        )?;
+                        (file.offers.records, file.quarantine.len())
+                    }
+                    None => (Vec::new(), 0),
+                };
+                let proposed = offer::whatif(base, added, &w.drop_offers)?;
+                let report = check(&proposed)?;
+                let changes = offer::compare(&gaps, &report);
+                Some(WhatIf {
+                    report,
+                    changes,
+                    quarantined,
+                })
+            }
+            None => None,
+        };
+        step.finish();
+        (Some(gaps), whatif)
+    } else {
+        crate::ensure!(
+            opts.whatif.is_none(),
+            Data: "a what-if needs the study's sociale_kaart.csv, which {} does not have",
+            opts.study_dir.display()
+        );
+        skipped.push("gaps (the study has no sociale_kaart.csv)".to_string());
+        (None, None)
+    };
+    timed("gaps", start);
+
+    let start = Instant::now();
+    let step = progress.stage("report", "writing the outputs and the report");
+    crate::io::ensure_dir(&opts.out_dir)?;
     ingested.write(&opts.out_dir)?;
     crate::link::study::write_outputs(&ingested.study, &links, &opts.out_dir)?;
     personas::output::write(&persona_run, &table, &opts.out_dir, false)?;
-    persona_run
-        .model
-        .save(&opts.out_dir.join("models").join("personas.json"))?;
+    risk::output::write(&risk_run, &opts.out_dir)?;
+    let models = opts.out_dir.join("models");
+    persona_run.model.save(&models.join("personas.json"))?;
+    if risk_model.is_none() {
+        risk_run.model.save(&models.join("risk.json"))?;
+    }
+    if let Some(g) = &gaps {
+        offer::write(g, &opts.out_dir)?;
+    }
+    if let Some(w) = &whatif {
+        write_whatif(w, &opts.out_dir)?;
+    }
     write_residents(
         &opts.out_dir,
         opts.export_residents,
         &table,
-        &persona_run.resident_ids(),
+        &persona_of_row,
+        &risk_run.p_lonely,
+    )?;
+    let mut data =
+        crate::report::ReportData::from_stages(&ingested.study, &ingested.summary, &links)
+            .with_personas(&persona_run, &table);
+    report_data::add_risk(&mut data, &risk_run);
+    if let Some(g) = &gaps {
+        report_data::add_gaps(&mut data, g);
+    }
+    data.geometry = geometry;
+    crate::report::write(&data, &opts.out_dir)?;
+    let summary = RunSummary::new(&ingested, &persona_run, &risk_run, gaps.as_ref());
+    crate::io::write_atomic(
+        &opts.out_dir.join("summary.json"),
+        summary.to_json().as_bytes(),
     )?;
     step.finish();
+    timed("report", start);
 
     Ok(RunOutcome {
         files: list_files(&opts.out_dir),
@@ -170,20 +341,151 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         links,
         table,
         personas: persona_run,
+        risk: risk_run,
+        gaps,
+        whatif,
         out_dir: opts.out_dir.clone(),
         timings,
-        not_yet_built: vec!["risk", "gaps", "report"],
+        skipped,
     })
 }
 
-/// `residents.csv` (`pseudo_id,wijkcode,persona`, the contract's resident-level file) only when
-/// asked; without the flag a stale copy from an earlier run is removed, so resident-level data
-/// never outlives the run that was asked for it.
+/// `summary.json`: the contract's per-source figures plus one short section per later stage, so
+/// an analyst (or a script) sees the whole run in one file. Nothing here depends on timing.
+#[derive(Debug, Serialize)]
+pub struct RunSummary<'a> {
+    #[serde(flatten)]
+    pub ingest: &'a crate::sources::IngestSummary,
+    pub residents: usize,
+    pub personas: Vec<PersonaLine>,
+    pub risk: RiskLine,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gaps: Option<GapLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonaLine {
+    pub id: u32,
+    pub name: String,
+    pub share: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RiskLine {
+    pub model: String,
+    pub scored_with_saved_model: bool,
+    pub cv_auc: f64,
+    pub predicted_lonely_pct: f64,
+    pub predicted_severe_pct: f64,
+    /// Wijken by predicted % lonely, highest first.
+    pub districts_ranked: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GapLine {
+    pub covered: usize,
+    pub thin: usize,
+    pub gap: usize,
+    /// The worst gaps first: wijkcode, persona, severity.
+    pub worst: Vec<(String, u32, f64)>,
+}
+
+impl<'a> RunSummary<'a> {
+    pub fn new(
+        ingested: &'a Ingested,
+        personas: &PersonaRun,
+        risk: &RiskRun,
+        gaps: Option<&GapReport>,
+    ) -> RunSummary<'a> {
+        let residents: usize = risk.districts.iter().map(|d| d.residents).sum();
+        let mean = |f: &dyn Fn(&crate::risk::districts::DistrictScore) -> f64| {
+            round6(
+                risk.districts
+                    .iter()
+                    .map(|d| f(d) * d.residents as f64)
+                    .sum::<f64>()
+                    / residents.max(1) as f64,
+            )
+        };
+        let mut ranked: Vec<(String, f64)> = risk
+            .districts
+            .iter()
+            .filter(|d| d.residents >= risk.threshold as usize)
+            .map(|d| (d.wijkcode.clone(), round6(d.predicted_lonely_pct)))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        RunSummary {
+            ingest: &ingested.summary,
+            residents,
+            personas: personas
+                .profiles
+                .iter()
+                .map(|p| PersonaLine {
+                    id: p.id,
+                    name: p.name.clone(),
+                    share: round6(p.share),
+                })
+                .collect(),
+            risk: RiskLine {
+                model: risk.model.lonely.spec.name(),
+                scored_with_saved_model: risk.scored_with_saved_model,
+                cv_auc: round6(risk.model.lonely.metrics.auc),
+                predicted_lonely_pct: mean(&|d| d.predicted_lonely_pct),
+                predicted_severe_pct: mean(&|d| d.predicted_severe_pct),
+                districts_ranked: ranked,
+            },
+            gaps: gaps.map(|g| {
+                let mut worst: Vec<(String, u32, f64)> = g
+                    .cells
+                    .iter()
+                    .filter(|c| c.status == offer::Status::Gap && !c.suppressed)
+                    .map(|c| (c.wijkcode.clone(), c.persona, round6(c.severity)))
+                    .collect();
+                worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+                GapLine {
+                    covered: g.count(offer::Status::Covered),
+                    thin: g.count(offer::Status::Thin),
+                    gap: g.count(offer::Status::Gap),
+                    worst,
+                }
+            }),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("summary serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// `whatif/gaps.csv` (the check with the proposed offers) and `whatif/changes.json`.
+fn write_whatif(w: &WhatIf, out_dir: &Path) -> Result<()> {
+    let dir = out_dir.join("whatif");
+    crate::io::ensure_dir(&dir)?;
+    offer::write(&w.report, &dir)?;
+    #[derive(Serialize)]
+    struct Changes<'a> {
+        added_offers_quarantined: usize,
+        changes: &'a [offer::Change],
+    }
+    let json = serde_json::to_vec_pretty(&Changes {
+        added_offers_quarantined: w.quarantined,
+        changes: &w.changes,
+    })
+    .expect("changes serialise");
+    crate::io::write_atomic(&dir.join("changes.json"), &json)
+}
+
+/// `residents.csv` (`pseudo_id,wijkcode,persona,risk`, the contract's resident-level file) only
+/// when asked; without the flag a stale copy from an earlier run is removed, so resident-level
+/// data never outlives the run that was asked for it.
 fn write_residents(
     out_dir: &Path,
     export: bool,
     table: &FeatureTable,
     persona: &[u32],
+    risk: &[f64],
 ) -> Result<()> {
     use std::io::Write;
     let path = out_dir.join("residents.csv");
@@ -193,10 +495,16 @@ fn write_residents(
         }
         return Ok(());
     }
-    let mut csv = Vec::with_capacity(table.rows() * 100);
-    writeln!(csv, "pseudo_id,wijkcode,persona").expect("memory");
-    for ((id, &w), p) in table.pseudo_ids.iter().zip(&table.wijk).zip(persona) {
-        writeln!(csv, "{id},{},{p}", table.wijken[w as usize]).expect("memory");
+    let mut csv = Vec::with_capacity(table.rows() * 110);
+    writeln!(csv, "pseudo_id,wijkcode,persona,risk").expect("memory");
+    for (((id, &w), p), r) in table
+        .pseudo_ids
+        .iter()
+        .zip(&table.wijk)
+        .zip(persona)
+        .zip(risk)
+    {
+        writeln!(csv, "{id},{},{p},{r:.6}", table.wijken[w as usize]).expect("memory");
     }
     crate::io::write_atomic(&path, &csv)
 }

@@ -76,7 +76,9 @@ impl ReportData {
                 }
             })
             .collect();
-        let total = survey.values().fold(SurveyTally::default(), |a, b| a.plus(b));
+        let total = survey
+            .values()
+            .fold(SurveyTally::default(), |a, b| a.plus(b));
 
         let data_quality = summary
             .sources

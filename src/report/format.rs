@@ -43,9 +43,7 @@ pub fn decimal(x: f64, decimals: usize) -> String {
     };
     match s.split_once('.') {
         Some((whole, frac)) => {
-            let (sign, whole) = whole
-                .strip_prefix('-')
-                .map_or(("", whole), |w| ("-", w));
+            let (sign, whole) = whole.strip_prefix('-').map_or(("", whole), |w| ("-", w));
             format!("{sign}{},{frac}", int(whole.parse().unwrap_or(0)))
         }
         None => {

@@ -79,8 +79,18 @@ footer { max-width: 1500px; margin: 40px auto 0; padding: 16px 40px; color: var(
 "#;
 
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 /// `2024-01-01` -> `1 januari 2024` (the text as given when it is not a date).
@@ -157,7 +167,12 @@ pub fn document(d: &ReportData) -> String {
         .iter()
         .map(|w| (w.wijkcode.as_str(), w.label()))
         .collect();
-    let label = |code: &str| labels.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let label = |code: &str| {
+        labels
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    };
     glance(&mut s, d, &place, t);
     map_section(&mut s, d);
     personas(&mut s, d, t);
@@ -459,12 +474,7 @@ fn personas(s: &mut String, d: &ReportData, t: u32) {
 fn persona_header(s: &mut String, d: &ReportData) {
     s.push_str("<thead><tr><th>Wijk</th>");
     for p in &d.personas {
-        let _ = write!(
-            s,
-            "<th class=\"p\">{}. {}</th>",
-            p.id,
-            escape(&p.name)
-        );
+        let _ = write!(s, "<th class=\"p\">{}. {}</th>", p.id, escape(&p.name));
     }
     s.push_str("</tr></thead>");
 }
@@ -628,17 +638,19 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
         let (_, sym, word) = status_word(c.status);
         let persona = names
             .get(&c.persona)
-            .map_or(format!("persona {}", c.persona), |n| format!("{}. {n}", c.persona));
-        let residents = recheck(c.residents, t)
-            .map_or(String::new(), |n| format!(", {} inwoners", int(n)));
+            .map_or(format!("persona {}", c.persona), |n| {
+                format!("{}. {n}", c.persona)
+            });
+        let residents =
+            recheck(c.residents, t).map_or(String::new(), |n| format!(", {} inwoners", int(n)));
         let offers = match c.fitting_offers {
             0 => "geen passend aanbod".to_string(),
             1 => "één passend aanbod".to_string(),
             n => format!("{n} passende aanbiedingen"),
         };
-        let capacity = c
-            .capacity
-            .map_or(String::new(), |n| format!(" ({} plaatsen per week)", int(n)));
+        let capacity = c.capacity.map_or(String::new(), |n| {
+            format!(" ({} plaatsen per week)", int(n))
+        });
         let _ = write!(
             s,
             "<li><b>{sym} {word}: {} × {}</b>{residents} — {offers}{capacity}",

@@ -214,7 +214,13 @@ pub struct AreaValue {
 }
 
 /// The map: projected shapes filled by `scale`, labelled with name and value.
-pub fn map(shapes: &[ProjectedShape], values: &[AreaValue], scale: &Scale, w: f64, h: f64) -> String {
+pub fn map(
+    shapes: &[ProjectedShape],
+    values: &[AreaValue],
+    scale: &Scale,
+    w: f64,
+    h: f64,
+) -> String {
     let mut s = String::new();
     let _ = write!(
         s,

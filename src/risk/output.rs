@@ -53,12 +53,20 @@ pub fn districts_csv(run: &RiskRun) -> Vec<u8> {
         let keep = |x: f64| shown.then_some(x);
         let cells = [
             d.wijkcode.clone(),
-            if shown { d.residents.to_string() } else { String::new() },
+            if shown {
+                d.residents.to_string()
+            } else {
+                String::new()
+            },
             num(keep(d.predicted_lonely_pct)),
             num(d.predicted_lonely_low),
             num(d.predicted_lonely_high),
             num(keep(d.predicted_severe_pct)),
-            if d.respondents >= t { d.respondents.to_string() } else { String::new() },
+            if d.respondents >= t {
+                d.respondents.to_string()
+            } else {
+                String::new()
+            },
             num(d.survey_lonely_pct),
             num(d.predicted_severe_low),
             num(d.predicted_severe_high),
