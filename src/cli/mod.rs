@@ -6,6 +6,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod gaps;
 mod link;
 mod personas;
 mod risk;
@@ -34,6 +35,7 @@ enum Command {
     Personas(personas::Args),
     Risk(risk::Args),
     Score(score::Args),
+    Gaps(gaps::Args),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -47,6 +49,7 @@ pub fn main() -> i32 {
         Command::Personas(args) => personas::run(args),
         Command::Risk(args) => risk::run(args),
         Command::Score(args) => score::run(args),
+        Command::Gaps(args) => gaps::run(args),
     };
     match result {
         Ok(code) => code,
