@@ -48,13 +48,22 @@ fn truth() -> HashMap<String, (f64, f64, bool)> {
     let mut r = csv::Reader::from_path("datasets/demo-truth/residents.csv").unwrap();
     let h = r.headers().unwrap().clone();
     let col = |name: &str| h.iter().position(|c| c == name).unwrap();
-    let (id, p, l, resp) = (col("pseudo_id"), col("p_lonely"), col("lonely"), col("respondent"));
+    let (id, p, l, resp) = (
+        col("pseudo_id"),
+        col("p_lonely"),
+        col("lonely"),
+        col("respondent"),
+    );
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
             (
                 rec[id].to_string(),
-                (rec[p].parse().unwrap(), rec[l].parse().unwrap(), &rec[resp] == "1"),
+                (
+                    rec[p].parse().unwrap(),
+                    rec[l].parse().unwrap(),
+                    &rec[resp] == "1",
+                ),
             )
         })
         .collect()
@@ -81,12 +90,19 @@ fn cross_validated_auc_is_within_three_points_of_the_oracle() {
     let oracle = risk::metrics::auc(&p, &y).unwrap();
     let ours = d.run.model.lonely.metrics.auc;
     eprintln!("CV AUC {ours:.4}, oracle {oracle:.4}");
-    assert!(ours >= oracle - 0.03, "CV AUC {ours:.4} vs oracle {oracle:.4}");
+    assert!(
+        ours >= oracle - 0.03,
+        "CV AUC {ours:.4} vs oracle {oracle:.4}"
+    );
     // Severe loneliness is learnt too.
     assert!(d.run.model.severe.metrics.auc > 0.7);
     let m = &d.run.model.lonely.metrics;
     assert_eq!(m.reliability.len(), 10);
-    assert!((m.calibrated_slope - 1.0).abs() < 0.15, "slope {}", m.calibrated_slope);
+    assert!(
+        (m.calibrated_slope - 1.0).abs() < 0.15,
+        "slope {}",
+        m.calibrated_slope
+    );
 }
 
 #[test]
@@ -97,7 +113,10 @@ fn district_scores_meet_the_truth() {
         .deserialize::<HashMap<String, String>>()
         .map(|row| {
             let row = row.unwrap();
-            (row["wijkcode"].clone(), row["true_lonely_pct"].parse().unwrap())
+            (
+                row["wijkcode"].clone(),
+                row["true_lonely_pct"].parse().unwrap(),
+            )
         })
         .collect();
     assert_eq!(d.run.districts.len(), truth.len());
@@ -106,7 +125,10 @@ fn district_scores_meet_the_truth() {
     for ds in &d.run.districts {
         let t = truth[&ds.wijkcode];
         errors += (ds.predicted_lonely_pct - t).abs();
-        let (lo, hi) = (ds.predicted_lonely_low.unwrap(), ds.predicted_lonely_high.unwrap());
+        let (lo, hi) = (
+            ds.predicted_lonely_low.unwrap(),
+            ds.predicted_lonely_high.unwrap(),
+        );
         assert!(lo < ds.predicted_lonely_pct && ds.predicted_lonely_pct < hi);
         covered += usize::from(lo <= t && t <= hi);
         assert!(ds.respondents >= 10 && ds.survey_lonely_pct.is_some());
@@ -114,7 +136,11 @@ fn district_scores_meet_the_truth() {
     let mae = errors / truth.len() as f64;
     eprintln!("MAE {mae:.2} points, coverage {covered}/{}", truth.len());
     assert!(mae <= 2.0, "MAE {mae:.2}");
-    assert!(covered * 10 >= 8 * truth.len(), "coverage {covered}/{}", truth.len());
+    assert!(
+        covered * 10 >= 8 * truth.len(),
+        "coverage {covered}/{}",
+        truth.len()
+    );
     // Every wijk has factors in plain Dutch, largest first.
     for f in &d.run.factors {
         assert!(!f.factors.is_empty() && f.factors.len() <= 5);
@@ -143,13 +169,20 @@ fn model_file_round_trips_and_scoring_reproduces_training() {
     );
     // Another file is refused with an explanation.
     let other = dir.path().join("other.json");
-    std::fs::write(&other, r#"{"format":"loneliness-persona-model","version":1}"#).unwrap();
+    std::fs::write(
+        &other,
+        r#"{"format":"loneliness-persona-model","version":1}"#,
+    )
+    .unwrap();
     let err = RiskModel::load(&other).unwrap_err().to_string();
     assert!(err.contains("not a risk model"), "{err}");
     let mut wrong = d.run.model.clone();
     wrong.version = 99;
     wrong.save(&other).unwrap();
-    assert!(RiskModel::load(&other).unwrap_err().to_string().contains("version 99"));
+    assert!(RiskModel::load(&other)
+        .unwrap_err()
+        .to_string()
+        .contains("version 99"));
     // A table of another schema is refused.
     let mut bad = loaded.clone();
     bad.schema[0] = "leeftijd".into();
@@ -166,17 +199,30 @@ fn outputs_follow_the_spec_and_suppress_small_cells() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("risk_report.json")).unwrap())
             .unwrap();
-    assert!(report["lonely"]["cross_validation"]["auc"].as_f64().unwrap() > 0.6);
+    assert!(
+        report["lonely"]["cross_validation"]["auc"]
+            .as_f64()
+            .unwrap()
+            > 0.6
+    );
     assert!(report["lonely"]["model_choice"].as_array().unwrap().len() >= 3);
     // No pseudonyms in the published files.
     let json = serde_json::to_string(&report).unwrap();
-    assert!(!d.table.pseudo_ids.iter().take(200).any(|p| csv.contains(p.as_str()) || json.contains(p.as_str())));
+    assert!(!d
+        .table
+        .pseudo_ids
+        .iter()
+        .take(200)
+        .any(|p| csv.contains(p.as_str()) || json.contains(p.as_str())));
     // A threshold above every wijk's respondents (and residents) empties those cells.
     let s = risk::score(&d.study, &d.table, &d.run.model, 130).unwrap();
     let text = String::from_utf8(risk::output::districts_csv(&s)).unwrap();
     for line in text.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(cells[6], "", "respondents shown below the threshold: {line}");
+        assert_eq!(
+            cells[6], "",
+            "respondents shown below the threshold: {line}"
+        );
         assert_eq!(cells[7], "");
         assert!(!cells[1].is_empty());
     }

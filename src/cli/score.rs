@@ -41,8 +41,8 @@ pub fn run(args: Args) -> Result<i32> {
     let study = &ingested.study;
     let links = crate::link::link_study(study, args.seed)?;
     let table = crate::residents::build(study, &links)?;
-    let result = risk::score(study, &table, &model, config.suppression_threshold)
-        .map_err(|e| match e {
+    let result =
+        risk::score(study, &table, &model, config.suppression_threshold).map_err(|e| match e {
             crate::error::Error::Data(m) => crate::error::Error::Model {
                 path: args.model.clone(),
                 message: m,

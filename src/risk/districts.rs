@@ -146,7 +146,8 @@ pub fn districts(
             s
         })
         .collect();
-    let mean = |p: &[f64], m: &[usize]| m.iter().map(|&i| p[i]).sum::<f64>() / m.len().max(1) as f64;
+    let mean =
+        |p: &[f64], m: &[usize]| m.iter().map(|&i| p[i]).sum::<f64>() / m.len().max(1) as f64;
     let ml: Vec<f64> = members.iter().map(|m| mean(p_lonely, m)).collect();
     let ms: Vec<f64> = members.iter().map(|m| mean(p_severe, m)).collect();
     let il = intervals(lonely, table, &sample, &ml);
@@ -182,7 +183,12 @@ pub fn districts(
                 survey_lonely_pct: survey.then(|| pct(l / ws)),
                 survey_severe_pct: survey.then(|| pct(s / ws)),
                 area_effect: super::output::round6(
-                    lonely.fitted.area_effects.get(&table.wijken[w]).copied().unwrap_or(0.0),
+                    lonely
+                        .fitted
+                        .area_effects
+                        .get(&table.wijken[w])
+                        .copied()
+                        .unwrap_or(0.0),
                 ),
             }
         })
@@ -227,7 +233,14 @@ pub fn factors(
     let slope = model.recalibration.map_or(1.0, |(_, b)| b);
     // Per wijk: contribution sums, feature value sums, count, sum p(1-p).
     let chunk = 4096;
-    let zero = || (vec![0.0; k * p], vec![0.0; k * p], vec![0usize; k], vec![0.0; k]);
+    let zero = || {
+        (
+            vec![0.0; k * p],
+            vec![0.0; k * p],
+            vec![0usize; k],
+            vec![0.0; k],
+        )
+    };
     let (contrib, values, counts, spread) = (0..table.rows().div_ceil(chunk))
         .into_par_iter()
         .map(|c| {
@@ -258,8 +271,12 @@ pub fn factors(
             a
         });
     let total = table.rows().max(1) as f64;
-    let all_c: Vec<f64> = (0..p).map(|j| (0..k).map(|w| contrib[w * p + j]).sum::<f64>() / total).collect();
-    let all_v: Vec<f64> = (0..p).map(|j| (0..k).map(|w| values[w * p + j]).sum::<f64>() / total).collect();
+    let all_c: Vec<f64> = (0..p)
+        .map(|j| (0..k).map(|w| contrib[w * p + j]).sum::<f64>() / total)
+        .collect();
+    let all_v: Vec<f64> = (0..p)
+        .map(|j| (0..k).map(|w| values[w * p + j]).sum::<f64>() / total)
+        .collect();
     let mut groups: Vec<String> = Vec::new();
     for f in &table.features {
         if !groups.contains(&f.group) {

@@ -106,7 +106,9 @@ mod tests {
         // All "ja": the six emotional items score, the social ones do not.
         let s = score(&all(Ja)).unwrap();
         assert_eq!((s.total, s.emotional, s.social), (6, 6, 0));
-        assert!(s.lonely() && !s.severely_lonely() && s.emotionally_lonely() && !s.socially_lonely());
+        assert!(
+            s.lonely() && !s.severely_lonely() && s.emotionally_lonely() && !s.socially_lonely()
+        );
         // All "nee": only the five social items score.
         let s = score(&all(Nee)).unwrap();
         assert_eq!((s.total, s.emotional, s.social), (5, 0, 5));

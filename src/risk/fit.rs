@@ -79,12 +79,7 @@ pub fn stratified_folds(y: &[f64], k: usize, seed: u64) -> Vec<usize> {
 
 /// Raw wijk effects from log-odds `f` of respondent positions `pos`, shrunk by empirical Bayes.
 /// Returns the effect per wijk index and the between-wijk variance.
-pub fn area_effects(
-    f: &[f64],
-    d: &Data,
-    pos: &[usize],
-    n_wijken: usize,
-) -> (Vec<f64>, f64) {
+pub fn area_effects(f: &[f64], d: &Data, pos: &[usize], n_wijken: usize) -> (Vec<f64>, f64) {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_wijken];
     let wsum: f64 = pos.iter().map(|&q| d.w[d.rows[q]]).sum();
     let scale = pos.len() as f64 / wsum;
@@ -147,7 +142,11 @@ pub fn area_effects(
 }
 
 fn effects_map(effects: &[f64], wijken: &[String]) -> BTreeMap<String, f64> {
-    wijken.iter().cloned().zip(effects.iter().copied()).collect()
+    wijken
+        .iter()
+        .cloned()
+        .zip(effects.iter().copied())
+        .collect()
 }
 
 /// Trains one outcome (the data's `y`), reporting progress.
@@ -176,7 +175,10 @@ pub fn train_outcome(
             }));
         }
     }
-    progress(&format!("{name}: cross-validating {} candidates", specs.len()));
+    progress(&format!(
+        "{name}: cross-validating {} candidates",
+        specs.len()
+    ));
     let mut jobs: Vec<(Option<usize>, usize)> = Vec::new(); // (logistic spec index or None=gbt, fold)
     for k in 0..s.folds {
         for c in 0..gbt_first {
@@ -190,9 +192,13 @@ pub fn train_outcome(
     let results: Vec<Vec<(usize, Vec<f64>)>> = jobs
         .par_iter()
         .map(|&(c, k)| {
-            let train: Vec<usize> = (0..n).filter(|&q| fold[q] != k).map(|q| d.rows[q]).collect();
+            let train: Vec<usize> = (0..n)
+                .filter(|&q| fold[q] != k)
+                .map(|q| d.rows[q])
+                .collect();
             let test: Vec<usize> = (0..n).filter(|&q| fold[q] == k).collect();
-            let row = |q: usize| &d.x[d.rows[q] * d.features.len()..(d.rows[q] + 1) * d.features.len()];
+            let row =
+                |q: usize| &d.x[d.rows[q] * d.features.len()..(d.rows[q] + 1) * d.features.len()];
             match c {
                 Some(c) => {
                     let m = fit_learner(&specs[c], d, &train);
@@ -208,7 +214,10 @@ pub fn train_outcome(
                         .iter()
                         .enumerate()
                         .map(|(j, &r)| {
-                            (gbt_first + j, test.iter().map(|&q| m.logit_upto(row(q), r)).collect())
+                            (
+                                gbt_first + j,
+                                test.iter().map(|&q| m.logit_upto(row(q), r)).collect(),
+                            )
                         })
                         .collect()
                 }
@@ -240,8 +249,10 @@ pub fn train_outcome(
     let fold_auc = |p: &[f64]| -> f64 {
         (0..s.folds)
             .map(|k| {
-                let (pk, yk): (Vec<f64>, Vec<f64>) =
-                    (0..n).filter(|&q| fold[q] == k).map(|q| (p[q], ys[q])).unzip();
+                let (pk, yk): (Vec<f64>, Vec<f64>) = (0..n)
+                    .filter(|&q| fold[q] == k)
+                    .map(|q| (p[q], ys[q]))
+                    .unzip();
                 metrics::auc(&pk, &yk).unwrap_or(0.5)
             })
             .sum::<f64>()
@@ -258,8 +269,11 @@ pub fn train_outcome(
             chosen: false,
         }
     };
-    let mut candidates: Vec<CandidateScore> =
-        specs.iter().zip(&oof).map(|(spec, f)| score(spec, f)).collect();
+    let mut candidates: Vec<CandidateScore> = specs
+        .iter()
+        .zip(&oof)
+        .map(|(spec, f)| score(spec, f))
+        .collect();
     // Best of each family by log loss; then the blend of the two (mean log-odds).
     let best_in = |c: &[CandidateScore], range: std::ops::Range<usize>| {
         range.min_by(|&a, &b| c[a].cv_log_loss.total_cmp(&c[b].cv_log_loss))
@@ -274,7 +288,11 @@ pub fn train_outcome(
             lambda: *lambda,
             gbt: gbt.clone(),
         };
-        let f: Vec<f64> = oof[l].iter().zip(&oof[g]).map(|(a, b)| 0.5 * (a + b)).collect();
+        let f: Vec<f64> = oof[l]
+            .iter()
+            .zip(&oof[g])
+            .map(|(a, b)| 0.5 * (a + b))
+            .collect();
         candidates.push(score(&spec, &f));
         specs.push(spec);
         oof.push(f);
@@ -284,7 +302,12 @@ pub fn train_outcome(
     let chosen = match best_log {
         Some(l) => (0..candidates.len())
             .filter(|&c| candidates[c].cv_auc > candidates[l].cv_auc + 0.005)
-            .max_by(|&a, &b| candidates[a].cv_auc.total_cmp(&candidates[b].cv_auc).then(b.cmp(&a)))
+            .max_by(|&a, &b| {
+                candidates[a]
+                    .cv_auc
+                    .total_cmp(&candidates[b].cv_auc)
+                    .then(b.cmp(&a))
+            })
             .unwrap_or(l),
         None => best_gbt.expect("at least one candidate"),
     };

@@ -123,7 +123,14 @@ impl Gbt {
 
     /// Fits on `rows` of the row-major `x` (`p` columns); `y` and `w` are indexed like `x`'s rows
     /// and a row listed twice counts twice.
-    pub fn fit(x: &[f64], p: usize, y: &[f64], w: &[f64], rows: &[usize], params: &GbtParams) -> Gbt {
+    pub fn fit(
+        x: &[f64],
+        p: usize,
+        y: &[f64],
+        w: &[f64],
+        rows: &[usize],
+        params: &GbtParams,
+    ) -> Gbt {
         let n = rows.len();
         let wsum: f64 = rows.iter().map(|&i| w[i]).sum();
         let scale = n as f64 / wsum;
@@ -364,7 +371,11 @@ mod tests {
         let rows: Vec<usize> = (0..n).collect();
         let w = vec![1.0; n];
         let m = Gbt::fit(&x, 2, &y, &w, &rows, &GbtParams::default());
-        assert!((m.logit(&[1.0, 8.0]) - 1.5).abs() < 0.35, "{}", m.logit(&[1.0, 8.0]));
+        assert!(
+            (m.logit(&[1.0, 8.0]) - 1.5).abs() < 0.35,
+            "{}",
+            m.logit(&[1.0, 8.0])
+        );
         assert!((m.logit(&[0.0, 8.0]) + 1.0).abs() < 0.35);
         let mut c = [0.0; 2];
         m.contributions(&[1.0, 8.0], &mut c);

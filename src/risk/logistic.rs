@@ -269,7 +269,9 @@ mod tests {
             let a: f64 = rng.random::<f64>();
             let f = f64::from(u8::from(rng.random::<f64>() < 0.3));
             x.extend([a, f]);
-            y.push(f64::from(u8::from(rng.random::<f64>() < sigmoid(-1.0 + 0.8 * f))));
+            y.push(f64::from(u8::from(
+                rng.random::<f64>() < sigmoid(-1.0 + 0.8 * f),
+            )));
         }
         let feats = [
             feature("a", FeatureKind::Flag),

@@ -251,7 +251,12 @@ pub fn train(
             wijk: &table.wijk,
             wijken: &table.wijken,
         };
-        Ok(fit::train_outcome(name, &data, &settings(offset), &mut progress))
+        Ok(fit::train_outcome(
+            name,
+            &data,
+            &settings(offset),
+            &mut progress,
+        ))
     };
     let lonely = outcome("lonely", y_lonely, 0)?;
     let severe = outcome("severe", y_severe, 1)?;
@@ -268,7 +273,14 @@ pub fn train(
         severe,
     };
     progress("scoring residents and wijken");
-    Ok(finish(study, table, model, &resp, params.suppression_threshold, false))
+    Ok(finish(
+        study,
+        table,
+        model,
+        &resp,
+        params.suppression_threshold,
+        false,
+    ))
 }
 
 /// Scores a (newer) study with a saved model: no survey needed; when the study has one, the
@@ -290,7 +302,9 @@ pub fn score(
         .map(|(i, p)| (p.as_str(), i))
         .collect();
     let resp = respondents(study, |i| {
-        by_pseudo.get(study.survey.records[i].pseudo_id.as_str()).copied()
+        by_pseudo
+            .get(study.survey.records[i].pseudo_id.as_str())
+            .copied()
     });
     Ok(finish(study, table, model.clone(), &resp, threshold, true))
 }

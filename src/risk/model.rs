@@ -26,7 +26,10 @@ pub enum Learner {
     Logistic(Logistic),
     Gbt(Gbt),
     /// The mean log-odds of a logistic regression and boosted trees.
-    Blend { logistic: Logistic, gbt: Gbt },
+    Blend {
+        logistic: Logistic,
+        gbt: Gbt,
+    },
 }
 
 impl Learner {
@@ -134,7 +137,8 @@ impl OutcomeModel {
     /// Probability for one resident of wijk `wijkcode` under `fitted` (the final fit or a
     /// replicate), recalibrated like the final model.
     pub fn probability(&self, fitted: &Fitted, row: &[f64], wijkcode: &str) -> f64 {
-        let eta = fitted.learner.logit(row) + fitted.area_effects.get(wijkcode).copied().unwrap_or(0.0);
+        let eta =
+            fitted.learner.logit(row) + fitted.area_effects.get(wijkcode).copied().unwrap_or(0.0);
         match self.recalibration {
             Some((a, b)) => sigmoid(a + b * eta),
             None => sigmoid(eta),

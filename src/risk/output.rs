@@ -12,8 +12,9 @@ use super::model::{CandidateScore, CvMetrics};
 use super::RiskRun;
 use crate::error::Result;
 
+/// Rounded to 6 decimals; `+ 0.0` turns a negative zero into 0 so it prints as `0.000000`.
 pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    (x * 1e6).round() / 1e6 + 0.0
 }
 
 /// The header of `districts.csv`.
@@ -53,12 +54,20 @@ pub fn districts_csv(run: &RiskRun) -> Vec<u8> {
         let keep = |x: f64| shown.then_some(x);
         let cells = [
             d.wijkcode.clone(),
-            if shown { d.residents.to_string() } else { String::new() },
+            if shown {
+                d.residents.to_string()
+            } else {
+                String::new()
+            },
             num(keep(d.predicted_lonely_pct)),
             num(d.predicted_lonely_low),
             num(d.predicted_lonely_high),
             num(keep(d.predicted_severe_pct)),
-            if d.respondents >= t { d.respondents.to_string() } else { String::new() },
+            if d.respondents >= t {
+                d.respondents.to_string()
+            } else {
+                String::new()
+            },
             num(d.survey_lonely_pct),
             num(d.predicted_severe_low),
             num(d.predicted_severe_high),
