@@ -246,6 +246,7 @@ pub fn factors(
         .map(|c| {
             let mut acc = zero();
             let mut buf = vec![0.0; p];
+            #[allow(clippy::needless_range_loop)] // i indexes the table, the wijk and p alike
             for i in c * chunk..((c + 1) * chunk).min(table.rows()) {
                 let w = table.wijk[i] as usize;
                 buf.iter_mut().for_each(|b| *b = 0.0);
@@ -256,7 +257,8 @@ pub fn factors(
                     acc.1[w * p + j] += row[j];
                 }
                 acc.2[w] += 1;
-                acc.3[w] += p_lonely[i] * (1.0 - p_lonely[i]);
+                let pi = p_lonely[i];
+                acc.3[w] += pi * (1.0 - pi);
             }
             acc
         })

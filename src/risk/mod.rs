@@ -97,7 +97,7 @@ impl RiskParams {
         crate::ensure!((2..=20).contains(&self.folds), Config: "the number of folds must be between 2 and 20, got {}", self.folds);
         crate::ensure!(self.bootstrap == 0 || (10..=1000).contains(&self.bootstrap), Config: "bootstrap refits must be 0 (no intervals) or between 10 and 1000, got {}", self.bootstrap);
         crate::ensure!(!self.lambdas.is_empty() && self.lambdas.iter().all(|l| *l > 0.0 && l.is_finite()), Config: "the logistic penalties must be positive numbers");
-        crate::ensure!(!self.gbt_checkpoints.is_empty() && self.gbt_checkpoints.iter().all(|&r| r >= 1 && r <= 5000), Config: "the tree round checkpoints must lie in 1..=5000");
+        crate::ensure!(!self.gbt_checkpoints.is_empty() && self.gbt_checkpoints.iter().all(|r| (1..=5000).contains(r)), Config: "the tree round checkpoints must lie in 1..=5000");
         let g = &self.gbt;
         crate::ensure!((1..=8).contains(&g.depth), Config: "tree depth must be between 1 and 8, got {}", g.depth);
         crate::ensure!(g.learning_rate > 0.0 && g.learning_rate <= 1.0, Config: "the learning rate must lie in (0, 1], got {}", g.learning_rate);

@@ -165,7 +165,8 @@ pub struct RiskModel {
 
 impl RiskModel {
     pub fn save(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).expect("the model serialises");
+        // Compact: the bootstrap refits make a pretty-printed file several times larger.
+        let json = serde_json::to_vec(self).expect("the model serialises");
         crate::io::write_atomic(path, &json)
     }
 
