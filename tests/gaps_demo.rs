@@ -44,7 +44,11 @@ fn demo() -> &'static Demo {
         let run = personas::run(&study, &links, &table, &params, None, |_| {}).unwrap();
         let labels = run.resident_ids();
         let truth = truth_residents();
-        let p_lonely: Vec<f64> = table.pseudo_ids.iter().map(|id| truth[id.as_str()].1).collect();
+        let p_lonely: Vec<f64> = table
+            .pseudo_ids
+            .iter()
+            .map(|id| truth[id.as_str()].1)
+            .collect();
         let mut overlap: BTreeMap<u32, BTreeMap<u32, usize>> = BTreeMap::new();
         for (id, &found) in table.pseudo_ids.iter().zip(&labels) {
             *overlap
@@ -57,7 +61,10 @@ fn demo() -> &'static Demo {
         let purity: BTreeMap<u32, (u32, f64)> = overlap
             .iter()
             .map(|(&f, m)| {
-                let best = m.iter().max_by_key(|(&p, &n)| (n, std::cmp::Reverse(p))).unwrap();
+                let best = m
+                    .iter()
+                    .max_by_key(|(&p, &n)| (n, std::cmp::Reverse(p)))
+                    .unwrap();
                 let total: usize = m.values().sum();
                 (f, (*best.0, *best.1 as f64 / total as f64))
             })
@@ -100,7 +107,11 @@ fn planted_cells() -> Vec<(String, u32, String)> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            (rec[0].to_string(), rec[1].parse().unwrap(), rec[2].to_string())
+            (
+                rec[0].to_string(),
+                rec[1].parse().unwrap(),
+                rec[2].to_string(),
+            )
         })
         .collect()
 }
@@ -218,7 +229,10 @@ fn planted_gaps_are_found_and_covered_pairs_are_not_gaps() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}\n{diagnostics}");
-    assert!(checked >= 2, "fewer than two planted gaps have a learned persona\n{diagnostics}");
+    assert!(
+        checked >= 2,
+        "fewer than two planted gaps have a learned persona\n{diagnostics}"
+    );
 }
 
 /// The done-when in full needs the personas stage to learn every planted gap persona. On the demo
@@ -265,7 +279,10 @@ fn offer_for_planted(planted: u32, wijk: &str, id: &str) -> Offer {
         naam: format!("Voorstel voor persona {planted}"),
         organisatie: None,
         omschrijving: None,
-        elementen: strs("elements").iter().map(|e| Element::parse(e).unwrap()).collect(),
+        elementen: strs("elements")
+            .iter()
+            .map(|e| Element::parse(e).unwrap())
+            .collect(),
         doelgroepen: strs("doelgroepen")
             .iter()
             .map(|d| Doelgroep::parse(d).unwrap())
@@ -312,7 +329,9 @@ fn a_fitting_proposed_offer_closes_a_planted_gap() {
         let after = check_with(d, &offers);
         let changes = offer::compare(&before, &after);
         println!("{}", offer::summary(&changes));
-        let closed = changes.iter().find(|c| c.wijkcode == wijk && c.persona == found);
+        let closed = changes
+            .iter()
+            .find(|c| c.wijkcode == wijk && c.persona == found);
         let closed = closed.unwrap_or_else(|| {
             panic!(
                 "adding an offer built from planted persona {planted}'s needs did not change \
@@ -359,7 +378,8 @@ fn proposed_offers_file_is_validated_like_the_sociale_kaart() {
         N3;Vreemd element;;;koken;migranten;55;90;tr;gratis;ja;nee;groep;WK063704;25;actief\n\
         N1;Dubbel;;;ontmoeten;migranten;55;90;tr;gratis;ja;nee;groep;WK063704;25;actief\n";
     std::fs::write(&path, text).unwrap();
-    let read = loneliness::sources::read_offers(&path, &d.study.gebieden.records, &d.config).unwrap();
+    let read =
+        loneliness::sources::read_offers(&path, &d.study.gebieden.records, &d.config).unwrap();
     assert_eq!(read.rows_read, 4);
     assert_eq!(read.offers.len(), 1);
     assert_eq!(read.offers.records[0].aanbod_id, "N1");
@@ -402,7 +422,13 @@ fn outputs_are_suppressed_and_reproducible() {
     let h = r.headers().unwrap().clone();
     assert_eq!(
         h.iter().take(5).collect::<Vec<_>>(),
-        ["wijkcode", "persona", "residents", "fitting_offers", "status"]
+        [
+            "wijkcode",
+            "persona",
+            "residents",
+            "fitting_offers",
+            "status"
+        ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     assert_eq!(rows.len(), report.cells.len());

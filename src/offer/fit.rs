@@ -98,7 +98,10 @@ impl Failures {
         }
     }
     pub fn criteria(self) -> Vec<Criterion> {
-        Criterion::ALL.into_iter().filter(|&c| self.has(c)).collect()
+        Criterion::ALL
+            .into_iter()
+            .filter(|&c| self.has(c))
+            .collect()
     }
 }
 
@@ -168,7 +171,10 @@ pub fn failures(offer: &Offer, needs: &Needs, wijk: &str, buurten: &BTreeSet<Str
 }
 
 fn list<T: std::fmt::Display>(v: &[T]) -> String {
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One Dutch sentence on why `offer` fails `criterion` for this persona in `wijk`.
@@ -221,7 +227,9 @@ pub fn explain(offer: &Offer, needs: &Needs, criterion: Criterion, wijk: &str) -
         ),
         Criterion::Kosten => format!(
             "'{naam}' kost {}; voor deze persona passen alleen {}.",
-            offer.kosten.map_or("onbekend (telt als regulier)".into(), |k| k.to_string()),
+            offer
+                .kosten
+                .map_or("onbekend (telt als regulier)".into(), |k| k.to_string()),
             list(&needs.costs)
         ),
         Criterion::Toegankelijkheid => format!(
@@ -386,7 +394,11 @@ pub(crate) mod tests {
         o.kosten = Some(Kosten::Regulier);
         assert_eq!(fails(&o, &n), [Criterion::Kosten]);
         o.kosten = None;
-        assert_eq!(fails(&o, &n), [Criterion::Kosten], "unknown counts as regulier");
+        assert_eq!(
+            fails(&o, &n),
+            [Criterion::Kosten],
+            "unknown counts as regulier"
+        );
         o.kosten = Some(Kosten::Laag);
         assert!(fails(&o, &n).is_empty());
     }

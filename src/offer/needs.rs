@@ -47,7 +47,11 @@ impl PersonaAggregate {
             *count += usize::from(t.holds(row));
         }
         if age >= rules.language_min_age {
-            for (count, &col) in self.own_language_counts.iter_mut().zip(&rules.herkomst_columns) {
+            for (count, &col) in self
+                .own_language_counts
+                .iter_mut()
+                .zip(&rules.herkomst_columns)
+            {
                 *count += usize::from(row[col] >= 0.5);
             }
         }
@@ -182,13 +186,21 @@ pub fn derive(agg: &PersonaAggregate, rules: &NeedRules, persona: u32, name: &st
         if !rule.elements.is_empty() {
             what.push(format!(
                 "elementen {}",
-                rule.elements.iter().map(|e| e.code()).collect::<Vec<_>>().join(", ")
+                rule.elements
+                    .iter()
+                    .map(|e| e.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if !rule.doelgroepen.is_empty() {
             what.push(format!(
                 "doelgroep {}",
-                rule.doelgroepen.iter().map(|d| d.code()).collect::<Vec<_>>().join(", ")
+                rule.doelgroepen
+                    .iter()
+                    .map(|d| d.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if rule.mobility {
@@ -203,7 +215,11 @@ pub fn derive(agg: &PersonaAggregate, rules: &NeedRules, persona: u32, name: &st
         if !rule.allow_costs.is_empty() {
             what.push(format!(
                 "ook {}",
-                rule.allow_costs.iter().map(|k| k.code()).collect::<Vec<_>>().join(", ")
+                rule.allow_costs
+                    .iter()
+                    .map(|k| k.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         reasons.push(format!(
@@ -218,14 +234,22 @@ pub fn derive(agg: &PersonaAggregate, rules: &NeedRules, persona: u32, name: &st
         elements = rules.fallback_elements.clone();
         reasons.push(format!(
             "geen regel gaf een element: de standaardelementen {}",
-            elements.iter().map(|e| e.code()).collect::<Vec<_>>().join(", ")
+            elements
+                .iter()
+                .map(|e| e.code())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut costs: Vec<Kosten> = restricted.unwrap_or_else(|| Kosten::ALL.to_vec());
     push_unique(&mut costs, &allowed_extra);
     costs.sort();
     let mut languages: Vec<String> = Vec::new();
-    for ((h, langs), &count) in rules.herkomst_languages.iter().zip(&agg.own_language_counts) {
+    for ((h, langs), &count) in rules
+        .herkomst_languages
+        .iter()
+        .zip(&agg.own_language_counts)
+    {
         let share = count as f64 / n;
         if agg.residents > 0 && share >= rules.language_min_share {
             for l in langs {
@@ -275,5 +299,46 @@ mod tests {
         assert_eq!(quantile(&w, 0.10), 20);
         assert_eq!(quantile(&w, 0.11), 80);
         assert_eq!(quantile(&w, 0.9), 80);
+    }
+
+    #[test]
+    fn own_language_replaces_dutch_for_older_migrants() {
+        let rules = NeedRules::defaults().unwrap();
+        let mut agg = PersonaAggregate::new(&rules);
+        agg.residents = 100;
+        agg.age_weight[70] = 100.0;
+        let tr = rules
+            .herkomst_languages
+            .iter()
+            .position(|(h, _)| h.code() == "turkije")
+            .unwrap();
+        agg.own_language_counts[tr] = 29;
+        assert_eq!(derive(&agg, &rules, 1, "x").languages, ["nl"]);
+        agg.own_language_counts[tr] = 30;
+        let n = derive(&agg, &rules, 1, "x");
+        assert_eq!(n.languages, ["tr"]);
+        assert!(n.reasons_nl.iter().any(|r| r.contains("herkomst turkije")));
+    }
+
+    #[test]
+    fn costs_restrict_then_allow() {
+        let rules = NeedRules::defaults().unwrap();
+        let mut agg = PersonaAggregate::new(&rules);
+        agg.residents = 10;
+        agg.age_weight[40] = 1.0;
+        let idx = |name: &str| rules.traits.iter().position(|t| t.name == name).unwrap();
+        assert_eq!(derive(&agg, &rules, 1, "x").costs, Kosten::ALL);
+        agg.trait_counts[idx("low_income")] = 5;
+        assert_eq!(
+            derive(&agg, &rules, 1, "x").costs,
+            [Kosten::Gratis, Kosten::Laag]
+        );
+        agg.trait_counts[idx("wmo")] = 5;
+        assert_eq!(
+            derive(&agg, &rules, 1, "x").costs,
+            [Kosten::Gratis, Kosten::Laag, Kosten::Indicatie]
+        );
+        agg.trait_counts[idx("limited_mobility")] = 3;
+        assert!(derive(&agg, &rules, 1, "x").mobility);
     }
 }

@@ -254,7 +254,11 @@ pub fn to_json(report: &GapReport) -> Result<String> {
         offers_active: report.offers_active,
         counts,
         fit_rule: FIT_RULE,
-        needs: report.needs.iter().map(|n| JsonNeeds { needs: n }).collect(),
+        needs: report
+            .needs
+            .iter()
+            .map(|n| JsonNeeds { needs: n })
+            .collect(),
         cells,
         rules: &report.rules,
     };

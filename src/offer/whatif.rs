@@ -110,9 +110,7 @@ pub fn compare(before: &GapReport, after: &GapReport) -> Vec<Change> {
             offers_lost: fit_b.difference(&fit_a).map(|s| s.to_string()).collect(),
         });
     }
-    out.sort_by(|x, y| {
-        (x.kind, &x.wijkcode, x.persona).cmp(&(y.kind, &y.wijkcode, y.persona))
-    });
+    out.sort_by(|x, y| (x.kind, &x.wijkcode, x.persona).cmp(&(y.kind, &y.wijkcode, y.persona)));
     out
 }
 
