@@ -337,7 +337,7 @@ mod tests {
         let n = labels.len();
         (
             FeatureTable {
-                pseudo_ids: (0..n).map(|i| format!("{i:064x}").into()).collect(),
+                pseudo_ids: (0..n).map(|i| format!("{i:064x}")).collect(),
                 wijk,
                 wijken: vec!["WK000001".into(), "WK000002".into()],
                 features,
