@@ -273,14 +273,17 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
             });
         }
     }
-    // Rank gaps and thin cells by severity (published cells only; ties by wijk, persona).
+    // Rank the published gaps by severity, then the thin cells by severity (a thin cell has an
+    // offer, a gap has none); ties by wijk, persona.
     let mut order: Vec<usize> = (0..out.len())
         .filter(|&i| out[i].status != Status::Covered && !out[i].suppressed)
         .collect();
     order.sort_by(|&a, &b| {
-        out[b].severity.total_cmp(&out[a].severity).then_with(|| {
-            (&out[a].wijkcode, out[a].persona).cmp(&(&out[b].wijkcode, out[b].persona))
-        })
+        let (x, y) = (&out[a], &out[b]);
+        y.status
+            .cmp(&x.status)
+            .then_with(|| y.severity.total_cmp(&x.severity))
+            .then_with(|| (&x.wijkcode, x.persona).cmp(&(&y.wijkcode, y.persona)))
     });
     for (r, &i) in order.iter().enumerate() {
         out[i].rank = Some(r + 1);

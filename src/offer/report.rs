@@ -74,7 +74,7 @@ pub struct Cell {
     /// Predicted lonely residents left without a fitting offer: all of them for a gap, those beyond
     /// the capacity share for a thin cell, 0 when covered.
     pub severity: f64,
-    /// 1 = most severe, over gap and thin cells that are published.
+    /// 1 = most severe: published gaps by severity first, then thin cells by severity.
     pub rank: Option<usize>,
     /// Fewer residents than the suppression threshold: counts are not published.
     pub suppressed: bool,
