@@ -1,6 +1,6 @@
 //! The gap check on 500,000 residents: every wijk and persona against the whole sociale kaart.
 //!
-//! Run: `cargo bench --bench gaps_500k -- [--study DIR --truth DIR] [--personas K]`. Without
+//! Run: `cargo bench --bench gaps_500k -- [--study DIR --truth DIR] [--personas K] [--out DIR]`. Without
 //! `--study` a 500,000-resident municipality is generated (seed 7) into a temporary folder. The
 //! persona stage runs with a fixed K (default 8) so the set-up stays short; the truth's p_lonely
 //! stands in for the risk model. Timed: the check alone (best of 5), and writing gaps.csv/json.
@@ -99,7 +99,9 @@ fn main() {
         report = Some(r);
     }
     let report = report.unwrap();
-    let out = tmp.path().join("out");
+    let out = arg("--out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().join("out"));
     let t = Instant::now();
     offer::write(&report, &out).unwrap();
     let write_s = t.elapsed().as_secs_f64();

@@ -444,8 +444,30 @@ fn outputs_are_suppressed_and_reproducible() {
     }
     // Every gap cell lists near misses that fail on exactly one criterion, explained in Dutch.
     for c in report.cells.iter().filter(|c| c.status == Status::Gap) {
+        let needs = report
+            .needs
+            .iter()
+            .find(|n| n.persona == c.persona)
+            .unwrap();
+        let buurten: std::collections::BTreeSet<String> = d
+            .study
+            .gebieden
+            .iter()
+            .filter(|b| b.wijkcode == c.wijkcode)
+            .map(|b| b.buurtcode.clone())
+            .collect();
         for m in &c.near_misses {
-            assert!(m.explanation_nl.contains(&format!("'")), "{m:?}");
+            assert!(m.explanation_nl.contains(&m.naam), "{m:?}");
+            let o = d
+                .study
+                .sociale_kaart
+                .iter()
+                .find(|o| o.aanbod_id == m.aanbod_id)
+                .unwrap();
+            assert_eq!(
+                offer::fit::failures(o, needs, &c.wijkcode, &buurten).criteria(),
+                [m.criterion]
+            );
         }
     }
     let json: serde_json::Value =

@@ -273,14 +273,17 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
             });
         }
     }
-    // Rank gaps and thin cells by severity (published cells only; ties by wijk, persona).
+    // Rank the published gaps by severity, then the thin cells by severity (a thin cell has an
+    // offer, a gap has none); ties by wijk, persona.
     let mut order: Vec<usize> = (0..out.len())
         .filter(|&i| out[i].status != Status::Covered && !out[i].suppressed)
         .collect();
     order.sort_by(|&a, &b| {
-        out[b].severity.total_cmp(&out[a].severity).then_with(|| {
-            (&out[a].wijkcode, out[a].persona).cmp(&(&out[b].wijkcode, out[b].persona))
-        })
+        let (x, y) = (&out[a], &out[b]);
+        y.status
+            .cmp(&x.status)
+            .then_with(|| y.severity.total_cmp(&x.severity))
+            .then_with(|| (&x.wijkcode, x.persona).cmp(&(&y.wijkcode, y.persona)))
     });
     for (r, &i) in order.iter().enumerate() {
         out[i].rank = Some(r + 1);
@@ -295,4 +298,223 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
         thin_below: input.rules.thin_below,
         suppression_threshold: input.suppression_threshold,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::vocab::{Doelgroep, Element, Kosten};
+    use crate::sources::Area;
+
+    /// Two wijken; persona 1 (old, 30 in WK1 and 5 in WK2), persona 2 (young, 20 in WK1).
+    fn table() -> (FeatureTable, Vec<u32>, Vec<f64>) {
+        let features = FeatureTable::layout();
+        let cols = features.len();
+        let age = features.iter().position(|f| f.name == "age").unwrap();
+        let income = features
+            .iter()
+            .position(|f| f.name == "income_percentile")
+            .unwrap();
+        let mut values = Vec::new();
+        let mut wijk = Vec::new();
+        let mut labels = Vec::new();
+        let mut p = Vec::new();
+        let mut add = |w: u32, persona: u32, a: f64, prob: f64| {
+            let mut row = vec![0.0; cols];
+            row[age] = a;
+            row[income] = 50.0;
+            values.extend(row);
+            wijk.push(w);
+            labels.push(persona);
+            p.push(prob);
+        };
+        for i in 0..30 {
+            add(0, 1, 70.0 + (i % 10) as f64, 0.5);
+        }
+        for i in 0..5 {
+            add(1, 1, 75.0 + i as f64, 0.5);
+        }
+        for i in 0..20 {
+            add(0, 2, 20.0 + (i % 5) as f64, 0.4);
+        }
+        let n = labels.len();
+        (
+            FeatureTable {
+                pseudo_ids: (0..n).map(|i| format!("{i:064x}")).collect(),
+                wijk,
+                wijken: vec!["WK000001".into(), "WK000002".into()],
+                features,
+                values,
+            },
+            labels,
+            p,
+        )
+    }
+
+    fn gebieden() -> Vec<Buurt> {
+        ["WK000001", "WK000002"]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Buurt {
+                buurtcode: format!("BU0000{:02}01", i + 1),
+                buurtnaam: None,
+                wijkcode: w.to_string(),
+                wijknaam: None,
+                row: i as u32 + 1,
+                extra: vec![],
+            })
+            .collect()
+    }
+
+    fn older_offer(id: &str, capacity: u32) -> Offer {
+        let mut o = fit::tests::offer();
+        o.aanbod_id = id.into();
+        o.doelgroepen = vec![Doelgroep::Ouderen];
+        o.talen = vec!["nl".into()];
+        o.leeftijd_min = Some(65);
+        o.leeftijd_max = Some(100);
+        o.elementen = vec![Element::Ontmoeten];
+        o.kosten = Some(Kosten::Gratis);
+        o.gebied = vec![Area::Wijk("WK000001".into())];
+        o.capaciteit_per_week = Some(capacity);
+        o
+    }
+
+    fn run(offers: &[Offer], rules: &NeedRules) -> GapReport {
+        let (t, labels, p) = table();
+        let personas = [
+            PersonaRef {
+                id: 1,
+                name: "oud".into(),
+            },
+            PersonaRef {
+                id: 2,
+                name: "jong".into(),
+            },
+        ];
+        check(&GapInput {
+            gebieden: &gebieden(),
+            offers,
+            table: &t,
+            personas: &personas,
+            persona_of_row: &labels,
+            lonely_probability: &p,
+            rules,
+            suppression_threshold: 10,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn statuses_capacity_severity_and_near_misses() {
+        let rules = NeedRules::defaults().unwrap();
+        let offers = [older_offer("A", 10)];
+        let r = run(&offers, &rules);
+        assert_eq!(r.cells.len(), 3, "cells without residents are not listed");
+        let old1 = r.cell("WK000001", 1).unwrap();
+        assert_eq!(old1.residents, 30);
+        assert!((old1.predicted_lonely - 15.0).abs() < 1e-9);
+        assert_eq!(old1.status, Status::Covered);
+        assert_eq!(old1.fitting_offers, ["A"]);
+        assert!((old1.capacity_share - 10.0).abs() < 1e-9);
+        // WK2 has no offer: a gap, with A as the near miss on gebied; suppressed (5 residents).
+        let old2 = r.cell("WK000002", 1).unwrap();
+        assert_eq!(old2.status, Status::Gap);
+        assert!(old2.suppressed && old2.rank.is_none());
+        assert_eq!(old2.near_misses.len(), 1);
+        assert_eq!(old2.near_misses[0].criterion, Criterion::Gebied);
+        // The young persona misses A on age and doelgroep: a gap without near misses.
+        let young = r.cell("WK000001", 2).unwrap();
+        assert_eq!(young.status, Status::Gap);
+        assert!(young.near_misses.is_empty());
+        assert!((young.severity - 8.0).abs() < 1e-9);
+        assert_eq!(young.rank, Some(1));
+        // The thin rule: capacity 0 < 5% of 15 predicted lonely.
+        let r = run(&[older_offer("A", 0)], &rules);
+        let old1 = r.cell("WK000001", 1).unwrap();
+        assert_eq!(old1.status, Status::Thin);
+        assert!(old1.status_rule.contains("5%"), "{}", old1.status_rule);
+        assert!((old1.severity - 15.0).abs() < 1e-9);
+        // Unknown capacity is never thin.
+        let mut unknown = older_offer("A", 0);
+        unknown.capaciteit_per_week = None;
+        assert_eq!(
+            run(&[unknown], &rules).cell("WK000001", 1).unwrap().status,
+            Status::Covered
+        );
+    }
+
+    #[test]
+    fn capacity_is_shared_over_the_cells_an_offer_fits() {
+        let rules = NeedRules::defaults().unwrap();
+        let mut both = older_offer("B", 20);
+        both.gebied = vec![Area::Wijk("WK000001".into()), Area::Wijk("WK000002".into())];
+        let r = run(&[both], &rules);
+        // 15 predicted lonely in WK1, 2.5 in WK2: 20 places split 15:2.5.
+        let a = r.cell("WK000001", 1).unwrap().capacity_share;
+        let b = r.cell("WK000002", 1).unwrap().capacity_share;
+        assert!((a - 20.0 * 15.0 / 17.5).abs() < 1e-9 && (a + b - 20.0).abs() < 1e-9);
+        assert_eq!(r.cell("WK000001", 1).unwrap().capacity_per_week, 20);
+    }
+
+    #[test]
+    fn needs_follow_the_rules() {
+        let rules = NeedRules::defaults().unwrap();
+        let r = run(&[], &rules);
+        let old = &r.needs[0];
+        assert!(old.doelgroepen.contains(&Doelgroep::Ouderen));
+        assert!(old.age_min >= 70 && old.age_max <= 79, "{old:?}");
+        let young = &r.needs[1];
+        assert!(young.doelgroepen.contains(&Doelgroep::Jongeren));
+        assert_eq!(young.languages, ["nl"]);
+        // Rules are configurable: without the young rule the fallback elements apply.
+        let text = rules::DEFAULT_TOML.replace(
+            "{ feature = \"age\", below = 30 }",
+            "{ feature = \"age\", below = 18 }",
+        );
+        let strict = NeedRules::parse(&text, "test").unwrap();
+        let young = &run(&[], &strict).needs[1];
+        assert!(young.doelgroepen.is_empty());
+        assert_eq!(young.elements, strict.fallback_elements);
+    }
+
+    #[test]
+    fn mismatched_inputs_are_errors() {
+        let rules = NeedRules::defaults().unwrap();
+        let (t, labels, p) = table();
+        let personas = [PersonaRef {
+            id: 1,
+            name: "oud".into(),
+        }];
+        let g = gebieden();
+        let input = GapInput {
+            gebieden: &g,
+            offers: &[],
+            table: &t,
+            personas: &personas,
+            persona_of_row: &labels,
+            lonely_probability: &p,
+            rules: &rules,
+            suppression_threshold: 10,
+        };
+        assert!(check(&input).unwrap_err().to_string().contains("persona 2"));
+        let mut bad = p.clone();
+        bad[0] = 1.5;
+        let personas = [
+            PersonaRef {
+                id: 1,
+                name: "oud".into(),
+            },
+            PersonaRef {
+                id: 2,
+                name: "jong".into(),
+            },
+        ];
+        let input = GapInput {
+            personas: &personas,
+            lonely_probability: &bad,
+            ..input
+        };
+        assert!(check(&input).is_err());
+    }
 }

@@ -300,4 +300,45 @@ mod tests {
         assert_eq!(quantile(&w, 0.11), 80);
         assert_eq!(quantile(&w, 0.9), 80);
     }
+
+    #[test]
+    fn own_language_replaces_dutch_for_older_migrants() {
+        let rules = NeedRules::defaults().unwrap();
+        let mut agg = PersonaAggregate::new(&rules);
+        agg.residents = 100;
+        agg.age_weight[70] = 100.0;
+        let tr = rules
+            .herkomst_languages
+            .iter()
+            .position(|(h, _)| h.code() == "turkije")
+            .unwrap();
+        agg.own_language_counts[tr] = 29;
+        assert_eq!(derive(&agg, &rules, 1, "x").languages, ["nl"]);
+        agg.own_language_counts[tr] = 30;
+        let n = derive(&agg, &rules, 1, "x");
+        assert_eq!(n.languages, ["tr"]);
+        assert!(n.reasons_nl.iter().any(|r| r.contains("herkomst turkije")));
+    }
+
+    #[test]
+    fn costs_restrict_then_allow() {
+        let rules = NeedRules::defaults().unwrap();
+        let mut agg = PersonaAggregate::new(&rules);
+        agg.residents = 10;
+        agg.age_weight[40] = 1.0;
+        let idx = |name: &str| rules.traits.iter().position(|t| t.name == name).unwrap();
+        assert_eq!(derive(&agg, &rules, 1, "x").costs, Kosten::ALL);
+        agg.trait_counts[idx("low_income")] = 5;
+        assert_eq!(
+            derive(&agg, &rules, 1, "x").costs,
+            [Kosten::Gratis, Kosten::Laag]
+        );
+        agg.trait_counts[idx("wmo")] = 5;
+        assert_eq!(
+            derive(&agg, &rules, 1, "x").costs,
+            [Kosten::Gratis, Kosten::Laag, Kosten::Indicatie]
+        );
+        agg.trait_counts[idx("limited_mobility")] = 3;
+        assert!(derive(&agg, &rules, 1, "x").mobility);
+    }
 }

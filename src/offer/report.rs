@@ -74,7 +74,7 @@ pub struct Cell {
     /// Predicted lonely residents left without a fitting offer: all of them for a gap, those beyond
     /// the capacity share for a thin cell, 0 when covered.
     pub severity: f64,
-    /// 1 = most severe, over gap and thin cells that are published.
+    /// 1 = most severe: published gaps by severity first, then thin cells by severity.
     pub rank: Option<usize>,
     /// Fewer residents than the suppression threshold: counts are not published.
     pub suppressed: bool,
@@ -186,12 +186,6 @@ struct JsonCell<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonNeeds<'a> {
-    #[serde(flatten)]
-    needs: &'a Needs,
-}
-
-#[derive(Serialize)]
 struct JsonReport<'a> {
     format: &'static str,
     version: u32,
@@ -200,7 +194,7 @@ struct JsonReport<'a> {
     offers_active: usize,
     counts: std::collections::BTreeMap<&'static str, usize>,
     fit_rule: &'static str,
-    needs: Vec<JsonNeeds<'a>>,
+    needs: Vec<serde_json::Value>,
     cells: Vec<JsonCell<'a>>,
     rules: &'a RulesFile,
 }
@@ -257,8 +251,15 @@ pub fn to_json(report: &GapReport) -> Result<String> {
         needs: report
             .needs
             .iter()
-            .map(|n| JsonNeeds { needs: n })
-            .collect(),
+            .map(|n| {
+                let mut v = serde_json::to_value(n)
+                    .map_err(|e| Error::Data(format!("writing gaps.json: {e}")))?;
+                if n.residents < report.suppression_threshold as usize {
+                    v["residents"] = serde_json::Value::Null;
+                }
+                Ok(v)
+            })
+            .collect::<Result<_>>()?,
         cells,
         rules: &report.rules,
     };

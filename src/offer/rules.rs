@@ -392,7 +392,7 @@ mod tests {
         assert!(e.contains("not an element"), "{e}");
         let broken = DEFAULT_TOML.replace("[0.10, 0.90]", "[0.9, 0.1]");
         assert!(NeedRules::parse(&broken, "x.toml").is_err());
-        let broken = DEFAULT_TOML.replace("thin_below = 0.10", "thin_below = 0.1\nextra = 1");
+        let broken = DEFAULT_TOML.replace("thin_below = 0.05", "thin_below = 0.05\nextra = 1");
         assert!(NeedRules::parse(&broken, "x.toml").is_err());
     }
 }

@@ -77,7 +77,9 @@ pub struct Change {
 
 /// The cells whose status differs between two checks, sorted by kind, then wijk and persona.
 pub fn compare(before: &GapReport, after: &GapReport) -> Vec<Change> {
-    let mut keys: BTreeMap<(&str, u32), (Option<usize>, Option<usize>)> = BTreeMap::new();
+    // (wijk, persona) -> cell index before and after.
+    type Pair = (Option<usize>, Option<usize>);
+    let mut keys: BTreeMap<(&str, u32), Pair> = BTreeMap::new();
     for (i, c) in before.cells.iter().enumerate() {
         keys.entry((&c.wijkcode, c.persona)).or_default().0 = Some(i);
     }
