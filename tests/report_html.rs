@@ -90,7 +90,10 @@ fn no_table_cell_shows_a_count_between_1_and_9() {
     // The demo has small quarantine counts; they must be there as suppressed cells.
     assert!(cells.iter().any(|c| c == "–"));
     let integers = cells.iter().filter(|c| plain_integer(c).is_some()).count();
-    assert!(integers > 20, "only {integers} integer cells: the check saw too little");
+    assert!(
+        integers > 20,
+        "only {integers} integer cells: the check saw too little"
+    );
 }
 
 #[test]
@@ -99,7 +102,11 @@ fn no_raw_bsn_appears() {
     assert!(bsns.len() >= 20_000, "read only {} BSNs", bsns.len());
     let page = html();
     let leaked: Vec<&String> = bsns.iter().filter(|b| page.contains(b.as_str())).collect();
-    assert!(leaked.is_empty(), "raw BSNs in the report: {:?}", &leaked[..leaked.len().min(5)]);
+    assert!(
+        leaked.is_empty(),
+        "raw BSNs in the report: {:?}",
+        &leaked[..leaked.len().min(5)]
+    );
     // No pseudonym either: 64 hex characters in a row.
     let mut run = 0;
     for c in page.chars() {
@@ -124,7 +131,9 @@ fn no_reference_to_another_host() {
         rest = &rest[i + 4..];
     }
     assert!(urls.is_empty(), "URLs in the report: {urls:?}");
-    for bad in ["<script", "<link", "<iframe", "<img", "@import", "url(http", "src=\""] {
+    for bad in [
+        "<script", "<link", "<iframe", "<img", "@import", "url(http", "src=\"",
+    ] {
         assert!(!page.contains(bad), "the report contains {bad}");
     }
     assert!(page.contains(
@@ -146,7 +155,10 @@ fn every_section_is_present_and_filled() {
         "datakwaliteit",
         "privacy",
     ] {
-        assert!(page.contains(&format!("<section id=\"{id}\">")), "section {id} missing");
+        assert!(
+            page.contains(&format!("<section id=\"{id}\">")),
+            "section {id} missing"
+        );
     }
     assert!(!page.contains("niet berekend"), "a section was left empty");
     let d = data();
@@ -157,7 +169,11 @@ fn every_section_is_present_and_filled() {
     assert!(d.districts.iter().all(|w| w.survey_lonely_pct.is_some()));
     assert!(d.personas.len() >= 4);
     for p in &d.personas {
-        assert!(page.contains(&report::format::escape(&p.name)), "{}", p.name);
+        assert!(
+            page.contains(&report::format::escape(&p.name)),
+            "{}",
+            p.name
+        );
         assert!(!p.traits.is_empty() && !p.rules.is_empty(), "{}", p.name);
     }
     // RIVM's Zoetermeer figure and a wijk figure, as published, beside our estimates.
@@ -212,7 +228,10 @@ fn a_geojson_of_the_wijken_draws_a_map() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("wijken.geojson"),
-        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        ),
     )
     .unwrap();
     let mut d = data().clone();
@@ -222,6 +241,10 @@ fn a_geojson_of_the_wijken_draws_a_map() {
     assert!(page.contains("<svg class=\"map\""));
     assert!(!page.contains("<svg class=\"tiles\""));
     assert_eq!(page.matches("fill-rule=\"evenodd\"").count(), 9);
+    // Kept for a look in a browser.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_html");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("report-with-map.html"), &page).unwrap();
     // Without the file and without --geo there is no geometry.
     let empty = tempfile::tempdir().unwrap();
     assert!(geo::for_study(empty.path(), None).unwrap().is_none());

@@ -24,7 +24,7 @@ pub fn int(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -43,9 +43,7 @@ pub fn decimal(x: f64, decimals: usize) -> String {
     };
     match s.split_once('.') {
         Some((whole, frac)) => {
-            let (sign, whole) = whole
-                .strip_prefix('-')
-                .map_or(("", whole), |w| ("-", w));
+            let (sign, whole) = whole.strip_prefix('-').map_or(("", whole), |w| ("-", w));
             format!("{sign}{},{frac}", int(whole.parse().unwrap_or(0)))
         }
         None => {

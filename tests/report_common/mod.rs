@@ -38,7 +38,10 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            h.iter().cloned().zip(rec.iter().map(str::to_string)).collect()
+            h.iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
         })
         .collect()
 }
@@ -200,7 +203,9 @@ pub fn demo_report() -> ReportData {
     }
     data.gaps = Some(GapMatrix {
         cells,
-        method_nl: Some("Testgegevens: de geplante gaten van de synthetische gemeente.".to_string()),
+        method_nl: Some(
+            "Testgegevens: de geplante gaten van de synthetische gemeente.".to_string(),
+        ),
     });
     data
 }
