@@ -66,7 +66,9 @@ svg.calibration { max-width: 520px; }
 .card ul.rules { font-size: 0.9rem; color: #333; padding-left: 20px; }
 .two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 30px; align-items: start; }
 .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 10px 28px; }
-.covered { background: #d6f0e7; } .thin { background: #fbe8c2; } .gap { background: #f6cdb4; }
+.swatch.covered, table.matrix td.covered { background: #d6f0e7; }
+.swatch.thin, table.matrix td.thin { background: #fbe8c2; }
+.swatch.gap, table.matrix td.gap { background: #f6cdb4; }
 ul.gaps li { margin-bottom: 10px; }
 .missing { background: #fff7e0; border-left: 8px solid #e69f00; padding: 12px 18px; }
 footer { max-width: 1500px; margin: 40px auto 0; padding: 16px 40px; color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--line); }
