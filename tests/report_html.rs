@@ -241,6 +241,10 @@ fn a_geojson_of_the_wijken_draws_a_map() {
     assert!(page.contains("<svg class=\"map\""));
     assert!(!page.contains("<svg class=\"tiles\""));
     assert_eq!(page.matches("fill-rule=\"evenodd\"").count(), 9);
+    // Kept for a look in a browser.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_html");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("report-with-map.html"), &page).unwrap();
     // Without the file and without --geo there is no geometry.
     let empty = tempfile::tempdir().unwrap();
     assert!(geo::for_study(empty.path(), None).unwrap().is_none());

@@ -158,7 +158,9 @@ impl ReportData {
             .map(|p| PersonaCard {
                 id: p.id,
                 name: p.name.clone(),
-                description: p.description.clone(),
+                // The profile's own description repeats the size and traits with raw counts; the
+                // card shows those as suppressed figures and bars instead.
+                description: String::new(),
                 residents: publish(p.residents as u64, threshold),
                 share: p.share,
                 mean_age: p.mean_age,
@@ -183,7 +185,7 @@ impl ReportData {
                     .rules
                     .iter()
                     .filter(|r| r.persona == p.id)
-                    .map(|r| r.text.clone())
+                    .map(|r| rule_text(r, threshold))
                     .collect(),
             })
             .collect();
@@ -240,6 +242,23 @@ impl ReportData {
             .map(|s| 100.0 * s);
         self.glance.districts = self.districts.len();
         self.glance.personas = self.personas.len();
+    }
+}
+
+/// A beslisboom rule in words, with its group size suppressed like every other count.
+fn rule_text(r: &crate::personas::tree::Rule, threshold: u32) -> String {
+    let when = if r.conditions.is_empty() {
+        "altijd".to_string()
+    } else {
+        r.conditions.join(" en ")
+    };
+    match publish(r.residents as u64, threshold).filter(|&n| n > 0) {
+        Some(n) => format!(
+            "Als {when}: klopt voor {}% van de {} inwoners in deze groep.",
+            super::format::decimal(100.0 * r.purity, 0),
+            super::format::int(n)
+        ),
+        None => format!("Als {when}: een kleine groep (minder dan {threshold} inwoners)."),
     }
 }
 

@@ -1,5 +1,8 @@
 //! The HTML document: sections in the order a workshop walks through them.
 
+// Markup lines end in an explicit `\n` inside longer format strings; `writeln!` would hide it.
+#![allow(clippy::write_with_newline)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -43,6 +46,8 @@ th, td { padding: 7px 12px; border-bottom: 1px solid var(--line); text-align: le
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.sup { color: var(--muted); text-align: center; }
+table.matrix tbody th, table.ranked td:first-child { white-space: nowrap; }
+table.metrics { width: 100%; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 table.matrix td { text-align: center; white-space: nowrap; font-weight: 600; }
 table.matrix th.p { font-size: 0.8rem; max-width: 170px; vertical-align: bottom; }
@@ -58,10 +63,12 @@ svg.calibration { max-width: 520px; }
 .card h3 { margin-top: 0; }
 .card .facts { display: flex; flex-wrap: wrap; gap: 6px 26px; font-size: 1rem; margin: 8px 0 12px; }
 .card .facts b { font-size: 1.25rem; }
-.card ul.rules { font-size: 0.82rem; color: #333; padding-left: 20px; }
-.two { display: grid; grid-template-columns: minmax(300px, 520px) 1fr; gap: 30px; align-items: start; }
+.card ul.rules { font-size: 0.9rem; color: #333; padding-left: 20px; }
+.two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 30px; align-items: start; }
 .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 10px 28px; }
-.covered { background: #d6f0e7; } .thin { background: #fbe8c2; } .gap { background: #f6cdb4; }
+.swatch.covered, table.matrix td.covered { background: #d6f0e7; }
+.swatch.thin, table.matrix td.thin { background: #fbe8c2; }
+.swatch.gap, table.matrix td.gap { background: #f6cdb4; }
 ul.gaps li { margin-bottom: 10px; }
 .missing { background: #fff7e0; border-left: 8px solid #e69f00; padding: 12px 18px; }
 footer { max-width: 1500px; margin: 40px auto 0; padding: 16px 40px; color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--line); }
@@ -342,7 +349,7 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
         s.push_str("<p class=\"note\">De zwarte streep is het onzekerheidsinterval van de schatting.</p>\n");
     }
     s.push_str(
-        "<table><thead><tr><th>Wijk</th><th>Wijkcode</th><th class=\"num\">Inwoners 18+</th>\
+        "<table class=\"ranked\"><thead><tr><th>Wijk</th><th>Wijkcode</th><th class=\"num\">Inwoners 18+</th>\
          <th class=\"num\">Voorspeld eenzaam</th><th class=\"num\">Interval</th><th class=\"num\">Voorspeld ernstig eenzaam</th>\
          <th class=\"num\">Respondenten</th><th class=\"num\">Eenzaam in enquête</th></tr></thead><tbody>\n",
     );
@@ -448,12 +455,16 @@ fn personas(s: &mut String, d: &ReportData, t: u32) {
         };
         let _ = write!(
             s,
-            "<article class=\"card\"><h3>{}. {}</h3><p>{}</p>\
+            "<article class=\"card\"><h3>{}. {}</h3>{}\
              <div class=\"facts\"><span><b>{}</b> inwoners</span><span><b>{}</b> van alle inwoners</span>\
              <span>gemiddeld <b>{}</b> jaar</span><span>{lonely}</span></div>{}",
             p.id,
             escape(&p.name),
-            escape(&p.description),
+            if p.description.is_empty() {
+                String::new()
+            } else {
+                format!("<p>{}</p>", escape(&p.description))
+            },
             count_text(p.residents, t),
             share(p.share),
             decimal(p.mean_age, 0),
@@ -616,8 +627,17 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
     let mut open: Vec<&GapCell> = m
         .cells
         .iter()
-        .filter(|c| c.status != GapStatus::Covered)
+        .filter(|c| {
+            c.status == GapStatus::Gap || (c.status == GapStatus::Thin && !c.near_misses.is_empty())
+        })
         .collect();
+    // Thin cells without near misses: one line per persona naming its wijken.
+    let mut thin: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for c in &m.cells {
+        if c.status == GapStatus::Thin && c.near_misses.is_empty() {
+            thin.entry(c.persona).or_default().push(label(&c.wijkcode));
+        }
+    }
     open.sort_by(|a, b| {
         b.status
             .cmp(&a.status)
@@ -629,7 +649,7 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
             .then_with(|| a.wijkcode.cmp(&b.wijkcode))
             .then_with(|| a.persona.cmp(&b.persona))
     });
-    if open.is_empty() {
+    if open.is_empty() && thin.is_empty() {
         s.push_str("<p>Geen gaten of dunne plekken gevonden.</p>\n</section>\n");
         return;
     }
@@ -671,6 +691,17 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
         }
         s.push_str("</li>\n");
     }
+    for (persona, wijken) in &thin {
+        let persona = names
+            .get(persona)
+            .map_or(format!("persona {persona}"), |n| format!("{persona}. {n}"));
+        let _ = write!(
+            s,
+            "<li><b>◐ dun: {}</b> in {}</li>\n",
+            escape(&persona),
+            escape(&wijken.join(", "))
+        );
+    }
     s.push_str("</ul>\n</section>\n");
 }
 
@@ -690,7 +721,7 @@ fn risk(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
     s.push_str("<div class=\"two\"><div>");
     let _ = write!(
         s,
-        "<table><tbody>\
+        "<table class=\"metrics\"><tbody>\
          <tr><th>Gekozen model</th><td>{}</td></tr>\
          <tr><th>AUC (onderscheidend vermogen, 0,5 = gokken, 1 = perfect)</th><td class=\"num\">{}</td></tr>\
          <tr><th>Brier-score (lager is beter)</th><td class=\"num\">{}</td></tr>\

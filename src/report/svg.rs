@@ -245,14 +245,15 @@ pub fn map(
         };
         let (x, y) = shape.label_at;
         let value = a.value.map_or("–".to_string(), pct);
+        let ink = a.value.map_or("#111111", |v| scale.text_colour(v));
         let _ = write!(
             s,
-            "<text x=\"{x}\" y=\"{y1}\" font-size=\"17\" text-anchor=\"middle\" fill=\"#111\" stroke=\"#fff\" stroke-width=\"4\" paint-order=\"stroke\">{}</text>\
-             <text x=\"{x}\" y=\"{y2}\" font-size=\"20\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#111\" stroke=\"#fff\" stroke-width=\"4\" paint-order=\"stroke\">{value}</text>",
+            "<text x=\"{x}\" y=\"{y1}\" font-size=\"18\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
+             <text x=\"{x}\" y=\"{y2}\" font-size=\"24\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{ink}\">{value}</text>",
             escape(&truncate(&a.label, 18)),
             x = num(x),
             y1 = num(y - 4.0),
-            y2 = num(y + 18.0)
+            y2 = num(y + 22.0)
         );
     }
     s.push_str("</svg>");
@@ -364,7 +365,7 @@ pub fn trait_bars(traits: &[TraitBar]) -> String {
 /// The calibration (reliability) plot: observed against mean predicted per bin, with the diagonal.
 pub fn calibration(bins: &[ReliabilityBin]) -> String {
     let (size, m) = (520.0, 70.0);
-    let inner = size - m - 20.0;
+    let inner = size - m - 34.0;
     let x = |v: f64| m + inner * v.clamp(0.0, 1.0);
     let y = |v: f64| 20.0 + inner * (1.0 - v.clamp(0.0, 1.0));
     let mut s = String::new();
@@ -431,12 +432,14 @@ pub fn calibration(bins: &[ReliabilityBin]) -> String {
     s
 }
 
-/// Diverging bars of factor contributions around zero (up raises loneliness, to the right).
+/// Diverging bars of factor contributions around zero (orange raises loneliness, blue lowers it),
+/// the values in a column of their own so they never run into the labels.
 pub fn factor_bars(factors: &[Factor], max_abs: f64, unit: &str) -> String {
-    let (w, row_h) = (620.0, 34.0);
-    let label_w = 300.0;
-    let half = (w - label_w - 20.0) / 2.0;
-    let zero = label_w + half;
+    let (w, row_h) = (700.0, 34.0);
+    let label_w = 330.0;
+    let value_w = 70.0;
+    let half = (w - label_w - value_w - 20.0) / 2.0;
+    let zero = label_w + 10.0 + half;
     let h = row_h * factors.len() as f64 + 6.0;
     let mut s = String::new();
     let _ = write!(
@@ -463,27 +466,19 @@ pub fn factor_bars(factors: &[Factor], max_abs: f64, unit: &str) -> String {
         let sign = if f.contribution > 0.0 { "+" } else { "" };
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\
-             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{c}\"><title>{sign}{} {}</title></rect>",
-            num(label_w - 8.0),
+            "<text x=\"{}\" y=\"{}\" font-size=\"16\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\
+             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{c}\"><title>{sign}{} {}</title></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"16\" text-anchor=\"end\" dominant-baseline=\"middle\">{sign}{}</text>",
+            num(label_w),
             num(y + row_h / 2.0),
-            escape(&truncate(&f.label_nl, 32)),
+            escape(&truncate(&f.label_nl, 34)),
             num(x),
             num(y + 5.0),
             num(len.max(1.0)),
             num(row_h - 12.0),
             decimal(f.contribution, 2),
-            escape(unit)
-        );
-        let (tx, anchor) = if f.contribution >= 0.0 {
-            (zero + len + 6.0, "start")
-        } else {
-            (zero - len - 6.0, "end")
-        };
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"15\" text-anchor=\"{anchor}\" dominant-baseline=\"middle\">{sign}{}</text>",
-            num(tx),
+            escape(unit),
+            num(w - 4.0),
             num(y + row_h / 2.0),
             decimal(f.contribution, 1)
         );
