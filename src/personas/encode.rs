@@ -19,7 +19,15 @@ pub enum TermKind {
     /// `(x - mean) / sd`.
     ZScore { column: String, mean: f64, sd: f64 },
     /// `clamp((x - from) / (to - from), 0, 1)`: 0 on one side of a life stage, 1 past its end.
-    Ramp { column: String, from: f64, to: f64 },
+    /// With `within` (0/1 columns), the ramp counts only for residents in one of those groups
+    /// (it is multiplied by their sum): a life stage that matters in one situation only.
+    Ramp {
+        column: String,
+        from: f64,
+        to: f64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        within: Vec<String>,
+    },
     /// The sum of several 0/1 columns (a grouped category).
     Sum { columns: Vec<String> },
 }
@@ -66,6 +74,19 @@ fn sum(name: &str, weight: f64, columns: &[&str]) -> Term {
     }
 }
 
+fn ramp(name: &str, weight: f64, from: f64, to: f64, within: &[&str]) -> Term {
+    Term {
+        name: name.into(),
+        weight,
+        kind: TermKind::Ramp {
+            column: "age".into(),
+            from,
+            to,
+            within: within.iter().map(|c| c.to_string()).collect(),
+        },
+    }
+}
+
 fn z(column: &str, weight: f64) -> Term {
     Term {
         name: column.into(),
@@ -88,24 +109,7 @@ impl Encoding {
     /// status enters only where it marks a loss (widowed, divorced).
     pub fn default_spec() -> Encoding {
         let mut terms = vec![
-            Term {
-                name: "jong".into(),
-                weight: 2.0,
-                kind: TermKind::Ramp {
-                    column: "age".into(),
-                    from: 30.0,
-                    to: 18.0,
-                },
-            },
-            Term {
-                name: "oud".into(),
-                weight: 2.0,
-                kind: TermKind::Ramp {
-                    column: "age".into(),
-                    from: 60.0,
-                    to: 80.0,
-                },
-            },
+            ramp("oud", 2.0, 60.0, 80.0, &[]),
             z("age", 0.5),
             z("income_percentile", 0.7),
             z("household_size", 0.3),
@@ -139,12 +143,30 @@ impl Encoding {
                 1.5,
                 &["herkomst=turkije", "herkomst=marokko"],
             ),
+            ramp(
+                "oudere_migrant",
+                2.0,
+                45.0,
+                55.0,
+                &["herkomst=turkije", "herkomst=marokko"],
+            ),
+            ramp(
+                "jong_zelfstandig",
+                2.0,
+                35.0,
+                25.0,
+                &["huishouden=alleen", "huishouden=eenoudergezin"],
+            ),
         ];
-        for source in crate::contract::vocab::Inkomensbron::CODES
-            .iter()
-            .copied()
-            .chain(["onbekend"])
-        {
+        // Income source where it marks a situation: work (employed or self-employed alike),
+        // pension and the three benefits. `overig`, `geen` and `onbekend` say nothing about the
+        // life situation and are the neutral point (all five columns 0).
+        terms.push(sum(
+            "inkomensbron=werk",
+            ONE_HOT,
+            &["inkomensbron=loon", "inkomensbron=zelfstandig"],
+        ));
+        for source in ["aow", "bijstand", "arbeidsongeschiktheid", "werkloosheid"] {
             let name = format!("inkomensbron={source}");
             terms.push(sum(&name, ONE_HOT, &[&name]));
         }
@@ -182,7 +204,7 @@ impl Encoding {
     pub fn apply(&self, table: &FeatureTable) -> Result<Matrix> {
         enum Op {
             Z(usize, f64, f64),
-            Ramp(usize, f64, f64),
+            Ramp(usize, f64, f64, Vec<usize>),
             Sum(Vec<usize>),
         }
         let ops: Vec<(Op, f64)> = self
@@ -193,9 +215,20 @@ impl Encoding {
                     TermKind::ZScore { column, mean, sd } => {
                         Op::Z(column_of(table, column)?, *mean, *sd)
                     }
-                    TermKind::Ramp { column, from, to } => {
-                        Op::Ramp(column_of(table, column)?, *from, *to)
-                    }
+                    TermKind::Ramp {
+                        column,
+                        from,
+                        to,
+                        within,
+                    } => Op::Ramp(
+                        column_of(table, column)?,
+                        *from,
+                        *to,
+                        within
+                            .iter()
+                            .map(|c| column_of(table, c))
+                            .collect::<Result<_>>()?,
+                    ),
                     TermKind::Sum { columns } => Op::Sum(
                         columns
                             .iter()
@@ -216,7 +249,14 @@ impl Encoding {
                 for (k, (op, w)) in ops.iter().enumerate() {
                     let v = match op {
                         Op::Z(j, m, s) => (row[*j] - m) / s,
-                        Op::Ramp(j, from, to) => ((row[*j] - from) / (to - from)).clamp(0.0, 1.0),
+                        Op::Ramp(j, from, to, within) => {
+                            let r = ((row[*j] - from) / (to - from)).clamp(0.0, 1.0);
+                            if within.is_empty() {
+                                r
+                            } else {
+                                r * within.iter().map(|&w| row[w]).sum::<f64>()
+                            }
+                        }
                         Op::Sum(js) => js.iter().map(|&j| row[j]).sum(),
                     };
                     out[k] = (v * w) as f32;

@@ -44,6 +44,8 @@ pub struct PersonaParams {
     pub selection_sample: usize,
     pub silhouette_sample: usize,
     pub bootstrap_pairs: usize,
+    /// k-means restarts of every fit made while choosing K.
+    pub selection_restarts: usize,
     /// Cells below this count are suppressed in published outputs.
     pub suppression_threshold: u32,
 }
@@ -57,7 +59,8 @@ impl Default for PersonaParams {
             n_init: 4,
             selection_sample: 20_000,
             silhouette_sample: 2_000,
-            bootstrap_pairs: 2,
+            bootstrap_pairs: 3,
+            selection_restarts: 8,
             suppression_threshold: 10,
         }
     }
@@ -88,7 +91,8 @@ impl PersonaParams {
             Data: "{residents} residents are too few for {most} personas (need at least {})",
             20 * most
         );
-        crate::ensure!(self.n_init >= 1, Config: "n_init must be at least 1");
+        crate::ensure!(self.n_init >= 1 && self.selection_restarts >= 1, Config: "k-means needs at least 1 restart");
+        crate::ensure!(self.bootstrap_pairs >= 1, Config: "the stability needs at least 1 bootstrap pair");
         crate::ensure!(self.silhouette_sample >= 100, Config: "the silhouette sample must hold at least 100 residents");
         crate::ensure!(self.selection_sample >= 1000, Config: "the selection sample must hold at least 1000 residents");
         Ok(CheckedParams(self))
@@ -129,10 +133,10 @@ pub fn cluster(
         None => Encoding::default_spec().fit(table)?,
     };
     let matrix = encoding.apply(table)?;
-    let (k, candidates) = match p.k {
-        Some(k) => (k, Vec::new()),
+    let (k, candidates, sample_centres) = match p.k {
+        Some(k) => (k, Vec::new(), None),
         None => {
-            let c = select::evaluate(
+            let (c, centres) = select::evaluate_with_centres(
                 &matrix,
                 SelectParams {
                     k_min: p.k_range.0,
@@ -140,12 +144,14 @@ pub fn cluster(
                     sample: p.selection_sample,
                     silhouette_sample: p.silhouette_sample,
                     bootstrap_pairs: p.bootstrap_pairs,
-                    n_init: p.n_init.min(3),
+                    n_init: p.selection_restarts,
                     seed: p.seed,
                 },
                 |k| progress(&format!("evaluated K = {k}")),
             );
-            (select::choose(&c), c)
+            let k = select::choose(&c);
+            let centres = c.iter().position(|x| x.k == k).map(|i| centres[i].clone());
+            (k, c, centres)
         }
     };
     progress(&format!(
@@ -176,7 +182,29 @@ pub fn cluster(
                 .collect();
             kmeans::fit_from(&matrix, params, &initial)
         }
-        None => kmeans::fit(&matrix, params),
+        None => {
+            // The k-means++ restarts, and one start from the best fit on the selection sample
+            // (which had more restarts): the lower inertia wins, k-means++ on a tie.
+            let fit = kmeans::fit(&matrix, params);
+            match sample_centres {
+                Some(c) => {
+                    let refined = kmeans::fit_from(
+                        &matrix,
+                        KMeansParams {
+                            n_init: 1,
+                            ..params
+                        },
+                        &c,
+                    );
+                    if refined.inertia < fit.inertia {
+                        refined
+                    } else {
+                        fit
+                    }
+                }
+                None => fit,
+            }
+        }
     };
     let (centroids, labels) = order_by_size(&fit.centroids, &fit.labels, fit.k, fit.cols);
     Ok(Clustering {
@@ -377,20 +405,19 @@ pub fn summary(run: &PersonaRun) -> String {
     if !run.clustering.candidates.is_empty() {
         let _ = writeln!(
             s,
-            "choice of the number of personas (sample, silhouette x stability):"
+            "choice of the number of personas (sample; elbow: each added persona explains >= {:.0}% \
+             of the remaining variation, stability >= {:.2}):",
+            100.0 * select::MIN_GAIN,
+            select::MIN_STABILITY
         );
-        let _ = writeln!(s, "   K  silhouette  stability(ARI)  score");
+        let _ = writeln!(s, "  {}", select::table_header());
         for c in &run.clustering.candidates {
             let mark = if c.k == run.clustering.k {
                 "  <- chosen"
             } else {
                 ""
             };
-            let _ = writeln!(
-                s,
-                "  {:>2}  {:>10.3}  {:>14.3}  {:>5.3}{mark}",
-                c.k, c.silhouette, c.stability, c.score
-            );
+            let _ = writeln!(s, "  {}{mark}", select::table_row(c));
         }
     }
     let _ = writeln!(s, "\n{} personas:", run.clustering.k);
