@@ -172,7 +172,7 @@ fn experiment(table: &FeatureTable, planted: &[u32], spec: &str) {
                     .enumerate()
                     .filter(|x| x.1 > 0)
                     .collect();
-                parts.sort_by(|a, b| b.1.cmp(&a.1));
+                parts.sort_by_key(|p| std::cmp::Reverse(p.1));
                 let parts: Vec<String> = parts
                     .iter()
                     .take(4)

@@ -32,6 +32,27 @@ fn demo_recovers_the_planted_personas_and_their_number() {
         "chosen K; selection table {table:?}"
     );
     assert!(ari >= 0.80, "adjusted Rand index {ari}");
+    // The chosen K is the elbow of the selection table and is stable.
+    let chosen = ran
+        .run
+        .clustering
+        .candidates
+        .iter()
+        .find(|c| c.k == 8)
+        .unwrap();
+    assert!(chosen.inertia_gain >= loneliness::personas::select::MIN_GAIN);
+    assert!(chosen.stability >= loneliness::personas::select::MIN_STABILITY);
+    // Every planted persona, the smallest too (3: older Turkish/Moroccan migrants, ~1% of
+    // adults), has a found persona holding at least 80% of its residents.
+    for p in 1..=8u32 {
+        let members: Vec<usize> = (0..planted.len()).filter(|&i| planted[i] == p).collect();
+        let mut counts = [0usize; 8];
+        for &i in &members {
+            counts[ran.run.clustering.labels[i] as usize] += 1;
+        }
+        let recall = *counts.iter().max().unwrap() as f64 / members.len() as f64;
+        assert!(recall >= 0.8, "planted persona {p}: best recall {recall}");
+    }
     // Names are unique and the beslisboom is shallow and useful.
     let mut names: Vec<&str> = ran.run.profiles.iter().map(|p| p.name.as_str()).collect();
     names.sort();

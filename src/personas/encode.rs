@@ -102,11 +102,15 @@ fn z(column: &str, weight: f64) -> Term {
 impl Encoding {
     /// The default persona encoding (see docs/personas.md for the evidence behind the weights).
     ///
-    /// Age enters as two life-stage ramps (young adulthood below 30, old age above 60) rather than
-    /// a z-score: loneliness risk is flat through middle age, and a linear age term makes k-means
-    /// split large middle-aged groups by age instead of by situation. Migration background is
-    /// grouped (Turkish/Moroccan, the classic labour-migration groups, versus the rest), marital
-    /// status enters only where it marks a loss (widowed, divorced).
+    /// Age enters as life-stage ramps rather than a z-score: loneliness risk is flat through middle
+    /// age, and a linear age term makes k-means split large middle-aged groups by age instead of by
+    /// situation. Old age (60 -> 80) counts for everyone; young adulthood (35 -> 25) only for
+    /// residents who live independently (alone or as a single parent): an adult child at home
+    /// shares the household's situation. Migration background is grouped (Turkish/Moroccan, the
+    /// classic labour-migration groups, versus the rest) and, from 55 ("oudere migranten", the
+    /// first generation, where little Dutch concentrates), is a life stage of its own. Marital
+    /// status enters only where it marks a loss (widowed, divorced), income source only where it
+    /// marks a situation (work, pension, a benefit).
     pub fn default_spec() -> Encoding {
         let mut terms = vec![
             ramp("oud", 2.0, 60.0, 80.0, &[]),

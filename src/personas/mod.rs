@@ -3,7 +3,8 @@
 //!
 //! Pipeline: the feature table is encoded ([`encode`]: z-scores, life-stage ramps and weighted
 //! one-hot groups, a k-prototypes-like dissimilarity under squared Euclidean distance), the number
-//! of personas is chosen on a sample by silhouette times bootstrap stability ([`select`]), the
+//! of personas is chosen on a fixed-size sample at the elbow of the within-persona sum of squares,
+//! checked by bootstrap stability ([`select`]), the
 //! final k-means ([`kmeans`], our own Hamerly implementation) runs on every resident, and each
 //! persona is profiled ([`profile`]), explained by a shallow decision tree ([`tree`]) and saved as a
 //! versioned model ([`model`]) that next year's run can follow ([`lineage`]).

@@ -130,7 +130,7 @@ pub fn evaluate_with_centres(
         })
         .collect();
     let mut out: Vec<Candidate> = Vec::new();
-    let mut centres = Vec::new();
+    let mut centres: Vec<Vec<f64>> = Vec::new();
     for k in p.k_min..=p.k_max {
         let params = KMeansParams {
             k,
@@ -139,7 +139,23 @@ pub fn evaluate_with_centres(
             tol: 1e-8,
             seed: p.seed.wrapping_add(1000 * k as u64),
         };
-        let fit = kmeans::fit(&s, params);
+        // k-means++ restarts, plus one start from the previous K's best centres with one centre
+        // added (k-means++): a bad local optimum at one K would otherwise make its gain look
+        // small and the next K's gain large, and the elbow would land in the wrong place.
+        let mut fit = kmeans::fit(&s, params);
+        if let Some(prev) = centres.last() {
+            let grown = kmeans::fit_from(
+                &s,
+                KMeansParams {
+                    n_init: 1,
+                    ..params
+                },
+                prev,
+            );
+            if grown.inertia < fit.inertia {
+                fit = grown;
+            }
+        }
         let silhouette = silhouette(&s, &fit.labels, k, &sil_rows);
         let mut stability = 0.0;
         for (b, (h1, h2)) in halves.iter().enumerate() {
