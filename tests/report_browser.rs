@@ -16,12 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The report under test. Today the demo report rendered by the test helper; swap in the output of
-/// `loneliness run datasets/demo --out DIR` once `run` writes the report.
+/// The report under test: what the main job wrote for the demo study.
 fn report_file() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_browser");
-    std::fs::create_dir_all(&dir).unwrap();
-    report_common::write_demo_report(&dir)
+    report_common::demo_report_file()
 }
 
 fn chromium() -> Option<PathBuf> {

@@ -12,9 +12,15 @@ fn data() -> &'static ReportData {
     DATA.get_or_init(report_common::demo_report)
 }
 
+/// The report.html the main job wrote for the demo (checked to equal a render of its data).
 fn html() -> &'static str {
     static HTML: OnceLock<String> = OnceLock::new();
-    HTML.get_or_init(|| report::render(data()))
+    HTML.get_or_init(|| std::fs::read_to_string(report_common::demo_report_file()).unwrap())
+}
+
+#[test]
+fn the_written_report_is_the_render_of_its_data() {
+    assert!(html() == report::render(data()));
 }
 
 /// The text of every `<td>` and `<th>` cell: inner tags removed, entities decoded, trimmed.

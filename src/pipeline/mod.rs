@@ -125,6 +125,8 @@ pub struct RunOutcome {
     /// `None` when the study has no sociale kaart.
     pub gaps: Option<GapReport>,
     pub whatif: Option<WhatIf>,
+    /// What `report.html` shows (the view model it was rendered from).
+    pub report: crate::report::ReportData,
     pub out_dir: PathBuf,
     pub timings: Vec<StageTiming>,
     /// Files written, relative to `out_dir`, sorted.
@@ -344,6 +346,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         risk: risk_run,
         gaps,
         whatif,
+        report: data,
         out_dir: opts.out_dir.clone(),
         timings,
         skipped,
