@@ -9,8 +9,11 @@
 //! | [`sources`] | read and validate a study folder, pseudonymise BSNs, quarantine bad rows |
 //! | [`link`] | deterministic and probabilistic (Fellegi-Sunter) record linkage |
 //! | [`residents`] | the resident feature table built from the linked sources |
+//! | [`personas`] | loneliness personas: k-means, profiles, beslisboom, lineage |
+//! | [`risk`] | the risk model trained on the GGD survey and the district scores |
 //! | [`offer`] | each persona checked against the sociale kaart per wijk: gaps, near misses, what-if |
 //! | [`report`] | the self-contained HTML workshop report |
+//! | [`pipeline`] | `loneliness run`: the stages in order |
 //! | [`synth`] | the synthetic municipality generator with ground truth (test bed, not a stage) |
 //! | [`cli`] | the thin command-line layer |
 

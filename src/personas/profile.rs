@@ -9,7 +9,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::vocab::DjgAnswer;
 use crate::contract::SourceKind;
 use crate::link::StudyLinks;
 use crate::residents::{FeatureKind, FeatureTable};
@@ -51,22 +50,10 @@ pub struct Profile {
     pub loneliness: Loneliness,
 }
 
-/// Simple DJG score (0..=11) or `None` with fewer than 9 answered items.
+/// DJG total (0..=11) of a response under the one documented scoring rule
+/// ([`crate::residents::djg`]), or `None` when too many items are missing.
 pub fn djg_score(r: &SurveyResponse) -> Option<f64> {
-    const EMOTIONAL: [usize; 6] = [1, 2, 4, 5, 8, 9];
-    let mut answered = 0;
-    let mut score = 0;
-    for (i, a) in r.djg.iter().enumerate() {
-        let Some(a) = a else { continue };
-        answered += 1;
-        let hit = if EMOTIONAL.contains(&i) {
-            matches!(a, DjgAnswer::Ja | DjgAnswer::MinOfMeer)
-        } else {
-            matches!(a, DjgAnswer::Nee | DjgAnswer::MinOfMeer)
-        };
-        score += usize::from(hit);
-    }
-    (answered >= 9).then(|| score as f64 * 11.0 / answered as f64)
+    crate::residents::djg::score(&r.djg).map(|s| f64::from(s.total))
 }
 
 /// Means per persona (rows) and for the population (last row), for every feature.

@@ -11,6 +11,7 @@ use crate::contract::PseudoId;
 
 mod build;
 pub mod columns;
+pub mod djg;
 
 pub use build::{age_on, build, years_between, RECENT_EVENT_YEARS};
 

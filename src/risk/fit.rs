@@ -59,6 +59,19 @@ fn fit_learner(spec: &Spec, d: &Data, rows: &[usize]) -> Learner {
     }
 }
 
+/// A bootstrap refit: logistic parts warm-started on the final fit's design terms, trees anew.
+fn refit_learner(full: &Learner, spec: &Spec, d: &Data, rows: &[usize]) -> Learner {
+    let p = d.features.len();
+    match (full, spec) {
+        (Learner::Logistic(l), _) => Learner::Logistic(l.refit(p, d.x, &d.y, &d.w, rows)),
+        (Learner::Blend { logistic, .. }, Spec::Blend { gbt, .. }) => Learner::Blend {
+            logistic: logistic.refit(p, d.x, &d.y, &d.w, rows),
+            gbt: Gbt::fit(d.x, p, &d.y, &d.w, rows, gbt),
+        },
+        _ => fit_learner(spec, d, rows),
+    }
+}
+
 /// Fold per respondent position: stratified by outcome, shuffled with the seed.
 pub fn stratified_folds(y: &[f64], k: usize, seed: u64) -> Vec<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -353,7 +366,7 @@ pub fn train_outcome(
             let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0xb005_7000 ^ ((r as u64) << 20));
             let pos: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
             let rows: Vec<usize> = pos.iter().map(|&q| d.rows[q]).collect();
-            let learner = fit_learner(&spec, d, &rows);
+            let learner = refit_learner(&fitted.learner, &spec, d, &rows);
             let (u, _) = area_effects(f_oof, d, &pos, n_wijken);
             Fitted {
                 learner,

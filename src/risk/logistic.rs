@@ -95,8 +95,40 @@ impl Logistic {
         rows: &[usize],
         lambda: f64,
     ) -> Logistic {
-        let p = features.len();
         let terms = terms(features, x, rows);
+        Logistic::newton(features.len(), x, y, w, rows, lambda, terms, None)
+    }
+
+    /// Refits on other rows (a bootstrap resample) with this model's design terms, Newton started
+    /// from its coefficients: the resample's uncertainty in the coefficients on a fixed basis,
+    /// in two or three steps instead of a fit from scratch.
+    pub fn refit(&self, p: usize, x: &[f64], y: &[f64], w: &[f64], rows: &[usize]) -> Logistic {
+        let start: Vec<f64> = std::iter::once(self.intercept)
+            .chain(self.beta.iter().copied())
+            .collect();
+        Logistic::newton(
+            p,
+            x,
+            y,
+            w,
+            rows,
+            self.lambda,
+            self.terms.clone(),
+            Some(start),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn newton(
+        p: usize,
+        x: &[f64],
+        y: &[f64],
+        w: &[f64],
+        rows: &[usize],
+        lambda: f64,
+        terms: Vec<Term>,
+        start: Option<Vec<f64>>,
+    ) -> Logistic {
         let k = terms.len() + 1;
         // Standardised design, intercept first.
         let z: Vec<f64> = rows
@@ -111,8 +143,11 @@ impl Logistic {
         let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
         let ws: Vec<f64> = rows.iter().map(|&i| w[i] * scale).collect();
         let ybar = ys.iter().zip(&ws).map(|(y, w)| y * w).sum::<f64>() / rows.len() as f64;
-        let mut b = vec![0.0; k];
-        b[0] = logit(ybar.clamp(1e-4, 1.0 - 1e-4));
+        let mut b = start.unwrap_or_else(|| {
+            let mut b = vec![0.0; k];
+            b[0] = logit(ybar.clamp(1e-4, 1.0 - 1e-4));
+            b
+        });
         let n = rows.len();
         for _ in 0..50 {
             // Normal equations of one Newton step: (Z'WZ + L) b_new = Z'W(eta + (y - p)/v) .

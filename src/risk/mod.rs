@@ -15,7 +15,8 @@
 //!    [`output`] writes `districts.csv` and `risk_report.json`.
 
 pub mod districts;
-pub mod djg;
+/// The De Jong Gierveld scorer lives with the resident data so every stage scores alike.
+pub use crate::residents::djg;
 pub mod fit;
 pub mod gbt;
 pub mod logistic;
