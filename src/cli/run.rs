@@ -85,8 +85,8 @@ pub fn run(args: Args) -> Result<i32> {
     let options = args.options().check()?;
     let outcome = pipeline::run(&options, &args.progress())?;
     if args.json {
-        let text = std::fs::read_to_string(outcome.out_dir.join("summary.json"))
-            .map_err(|e| crate::error::Error::io(&outcome.out_dir.join("summary.json"), e))?;
+        let path = outcome.out_dir.join("summary.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| crate::error::Error::io(&path, e))?;
         print!("{text}");
         return Ok(0);
     }
