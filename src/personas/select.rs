@@ -131,6 +131,9 @@ pub fn evaluate_with_centres(
         .collect();
     let mut out: Vec<Candidate> = Vec::new();
     let mut centres: Vec<Vec<f64>> = Vec::new();
+    // The previous K's centres of each half-sample fit: the halves get the same grown start as the
+    // whole sample, so a half stuck in a poor local optimum does not pass for unstable personas.
+    let mut half_centres: Vec<[Option<Vec<f64>>; 2]> = vec![[None, None]; halves.len()];
     for k in p.k_min..=p.k_max {
         let params = KMeansParams {
             k,
@@ -160,14 +163,31 @@ pub fn evaluate_with_centres(
         let mut stability = 0.0;
         for (b, (h1, h2)) in halves.iter().enumerate() {
             let seed = params.seed.wrapping_add(100 + 2 * b as u64);
-            let f1 = kmeans::fit(h1, KMeansParams { seed, ..params });
-            let f2 = kmeans::fit(
-                h2,
-                KMeansParams {
-                    seed: seed + 1,
-                    ..params
-                },
-            );
+            let best_fit = |h: &Matrix, seed: u64, prev: &Option<Vec<f64>>| {
+                let params = KMeansParams { seed, ..params };
+                let fit = kmeans::fit(h, params);
+                match prev {
+                    Some(prev) => {
+                        let grown = kmeans::fit_from(
+                            h,
+                            KMeansParams {
+                                n_init: 1,
+                                ..params
+                            },
+                            prev,
+                        );
+                        if grown.inertia < fit.inertia {
+                            grown
+                        } else {
+                            fit
+                        }
+                    }
+                    None => fit,
+                }
+            };
+            let f1 = best_fit(h1, seed, &half_centres[b][0]);
+            let f2 = best_fit(h2, seed + 1, &half_centres[b][1]);
+            half_centres[b] = [Some(f1.centroids.clone()), Some(f2.centroids.clone())];
             let l1 = kmeans::assign(&s, &f1.centroids, k);
             let l2 = kmeans::assign(&s, &f2.centroids, k);
             stability += adjusted_rand_index(&l1, &l2);
