@@ -114,7 +114,7 @@ fn main() {
                 k,
                 n_init: params.n_init,
                 max_iter: 300,
-                tol: kmeans::relative_tol(&matrix, 1e-4),
+                tol: 1e-8,
                 seed: 7 + r,
             },
         );

@@ -31,32 +31,6 @@ pub struct KMeansParams {
     pub seed: u64,
 }
 
-/// A tolerance relative to the data: `rel` times the mean column variance. With the summed squared
-/// centre movement as the stopping measure this is scikit-learn's rule (`tol=1e-4` by default):
-/// stop when the centres move by a small fraction of the data's spread, not by an absolute 1e-8
-/// that costs another ten iterations for the same inertia.
-pub fn relative_tol(x: &Matrix, rel: f64) -> f64 {
-    if x.rows == 0 {
-        return 0.0;
-    }
-    let mut sum = vec![0f64; x.cols];
-    let mut sq = vec![0f64; x.cols];
-    for i in 0..x.rows {
-        for (j, &v) in x.row(i).iter().enumerate() {
-            sum[j] += f64::from(v);
-            sq[j] += f64::from(v) * f64::from(v);
-        }
-    }
-    let n = x.rows as f64;
-    let mean_var = sum
-        .iter()
-        .zip(&sq)
-        .map(|(s, q)| (q / n - (s / n) * (s / n)).max(0.0))
-        .sum::<f64>()
-        / x.cols.max(1) as f64;
-    rel * mean_var
-}
-
 /// A fitted k-means model.
 #[derive(Debug, Clone)]
 pub struct KMeansFit {

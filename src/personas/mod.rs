@@ -163,7 +163,7 @@ pub fn cluster(
         k,
         n_init: p.n_init,
         max_iter: 300,
-        tol: kmeans::relative_tol(&matrix, 1e-4),
+        tol: 1e-8,
         seed: p.seed,
     };
     let fit = match previous {
