@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use crate::error::Result;
 use crate::personas::{self, model::PersonaModel, PersonaParams};
-use crate::sources::{ingest, StudyConfig};
+use crate::sources::StudyConfig;
 
 /// Find loneliness personas (clusters of residents in similar situations), their spread over the
 /// wijken and a decision tree that tells who belongs where.
@@ -40,21 +40,15 @@ pub fn run(args: Args) -> Result<i32> {
         .map(PersonaModel::load)
         .transpose()?;
     let config = StudyConfig::load(&args.study_dir)?;
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar.set_message("reading the study");
-    let ingested = ingest(&args.study_dir, &config)?;
-    crate::ensure!(
-        ingested.is_usable(),
-        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
-        ingested.unusable_sources().join(", ")
-    );
+    let bar = super::spinner();
+    let super::Prepared {
+        ingested,
+        links,
+        table,
+    } = super::prepare(&args.study_dir, &config, args.seed, |m| {
+        bar.set_message(m.to_string())
+    })?;
     let study = &ingested.study;
-    bar.set_message("linking the sources");
-    let links = crate::link::link_study(study, args.seed)?;
-    bar.set_message("building the feature table");
-    let table = crate::residents::build(study, &links)?;
     let params = PersonaParams {
         k: args.personas,
         seed: args.seed,

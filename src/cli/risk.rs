@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use crate::error::Result;
 use crate::risk::{self, ModelChoice, RiskParams};
-use crate::sources::{ingest, StudyConfig};
+use crate::sources::StudyConfig;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ModelArg {
@@ -64,21 +64,15 @@ pub fn run(args: Args) -> Result<i32> {
         ..RiskParams::default()
     }
     .check()?;
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar.set_message("reading the study");
-    let ingested = ingest(&args.study_dir, &config)?;
-    crate::ensure!(
-        ingested.is_usable(),
-        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
-        ingested.unusable_sources().join(", ")
-    );
+    let bar = super::spinner();
+    let super::Prepared {
+        ingested,
+        links,
+        table,
+    } = super::prepare(&args.study_dir, &config, args.seed, |m| {
+        bar.set_message(m.to_string())
+    })?;
     let study = &ingested.study;
-    bar.set_message("linking the sources");
-    let links = crate::link::link_study(study, args.seed)?;
-    bar.set_message("building the feature table");
-    let table = crate::residents::build(study, &links)?;
     let result = risk::train(study, &links, &table, &params, |m| {
         bar.set_message(m.to_string())
     })?;

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use crate::error::Result;
 use crate::risk::{self, model::RiskModel};
-use crate::sources::{ingest, StudyConfig};
+use crate::sources::StudyConfig;
 
 /// Score every resident and wijk of a (newer) register extract with a risk model saved by
 /// `loneliness risk --model-out`: the yearly monitor between GGD survey rounds.
@@ -32,15 +32,10 @@ pub fn run(args: Args) -> Result<i32> {
     let started = Instant::now();
     let model = RiskModel::load(&args.model)?;
     let config = StudyConfig::load(&args.study_dir)?;
-    let ingested = ingest(&args.study_dir, &config)?;
-    crate::ensure!(
-        ingested.is_usable(),
-        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
-        ingested.unusable_sources().join(", ")
-    );
+    let super::Prepared {
+        ingested, table, ..
+    } = super::prepare(&args.study_dir, &config, args.seed, |_| {})?;
     let study = &ingested.study;
-    let links = crate::link::link_study(study, args.seed)?;
-    let table = crate::residents::build(study, &links)?;
     let result =
         risk::score(study, &table, &model, config.suppression_threshold).map_err(|e| match e {
             crate::error::Error::Data(m) => crate::error::Error::Model {
