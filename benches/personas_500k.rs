@@ -114,7 +114,7 @@ fn main() {
                 k,
                 n_init: params.n_init,
                 max_iter: 300,
-                tol: 1e-8,
+                tol: kmeans::DEFAULT_TOL,
                 seed: 7 + r,
             },
         );

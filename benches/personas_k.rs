@@ -139,7 +139,7 @@ fn experiment(table: &FeatureTable, planted: &[u32], spec: &str) {
                 k,
                 n_init: std::env::var("N_INIT").map_or(4, |v| v.parse().unwrap()),
                 max_iter: 300,
-                tol: 1e-8,
+                tol: kmeans::DEFAULT_TOL,
                 seed: 7,
             },
         );

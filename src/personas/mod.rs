@@ -163,7 +163,7 @@ pub fn cluster(
         k,
         n_init: p.n_init,
         max_iter: 300,
-        tol: 1e-8,
+        tol: kmeans::DEFAULT_TOL,
         seed: p.seed,
     };
     let fit = match previous {

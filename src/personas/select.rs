@@ -139,7 +139,7 @@ pub fn evaluate_with_centres(
             k,
             n_init: p.n_init,
             max_iter: 300,
-            tol: 1e-8,
+            tol: kmeans::DEFAULT_TOL,
             seed: p.seed.wrapping_add(1000 * k as u64),
         };
         // k-means++ restarts, plus one start from the previous K's best centres with one centre
