@@ -422,6 +422,14 @@ pub fn summary(run: &PersonaRun) -> String {
         }
     }
     let _ = writeln!(s, "\n{} personas:", run.clustering.k);
+    // Respondent counts follow the suppression rule here as in the files.
+    let shown_count = |n: usize, t: u32| {
+        if n == 0 || n >= t as usize {
+            n.to_string()
+        } else {
+            format!("<{t}")
+        }
+    };
     for p in &run.profiles {
         let lonely = p
             .loneliness
@@ -435,7 +443,7 @@ pub fn summary(run: &PersonaRun) -> String {
             p.residents,
             100.0 * p.share,
             p.mean_age,
-            p.loneliness.respondents
+            shown_count(p.loneliness.respondents, run.threshold)
         );
     }
     let _ = writeln!(

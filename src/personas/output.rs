@@ -87,6 +87,55 @@ pub fn districts_csv(table: &FeatureTable, labels: &[u32], ids: &[u32], threshol
     out
 }
 
+/// A count as published: `None` (null) when it is a small cell (1 to threshold - 1).
+fn published(n: usize, threshold: u32) -> Option<usize> {
+    (n == 0 || n >= threshold as usize).then_some(n)
+}
+
+/// A persona as published in `personas.json`: the profile with its counts suppressed. A persona
+/// with fewer residents than the threshold keeps only its id and name; its size, share, mean age,
+/// traits and description would describe those few people.
+#[derive(Serialize)]
+struct PublishedProfile<'a> {
+    id: u32,
+    name: &'a str,
+    description: &'a str,
+    residents: Option<usize>,
+    share: Option<f64>,
+    mean_age: Option<f64>,
+    distinguishing_traits: &'a [super::profile::Trait],
+    loneliness: PublishedLoneliness,
+}
+
+#[derive(Serialize)]
+struct PublishedLoneliness {
+    respondents: Option<usize>,
+    lonely_pct: Option<f64>,
+}
+
+impl<'a> PublishedProfile<'a> {
+    fn new(p: &'a Profile, threshold: u32) -> Self {
+        let shown = p.residents >= threshold as usize;
+        PublishedProfile {
+            id: p.id,
+            name: &p.name,
+            description: if shown {
+                &p.description
+            } else {
+                "Te weinig inwoners om deze persona te beschrijven zonder hen herkenbaar te maken."
+            },
+            residents: shown.then_some(p.residents),
+            share: shown.then_some(p.share),
+            mean_age: shown.then_some(p.mean_age),
+            distinguishing_traits: if shown { &p.distinguishing_traits } else { &[] },
+            loneliness: PublishedLoneliness {
+                respondents: published(p.loneliness.respondents, threshold),
+                lonely_pct: p.loneliness.lonely_pct.filter(|_| shown),
+            },
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct PersonasJson<'a> {
     format: &'static str,
@@ -97,7 +146,7 @@ struct PersonasJson<'a> {
     k_chosen_by: &'static str,
     selection: &'a [Candidate],
     suppression_threshold: u32,
-    personas: &'a [Profile],
+    personas: Vec<PublishedProfile<'a>>,
     beslisboom: &'a DecisionTree,
     #[serde(skip_serializing_if = "Option::is_none")]
     lineage: Option<&'a Lineage>,
@@ -121,11 +170,15 @@ pub fn write(
         k_chosen_by: if run.clustering.candidates.is_empty() {
             "given (--personas)"
         } else {
-            "max silhouette x stability"
+            "inertia elbow (gain >= 9%) among stable K (half-sample ARI >= 0.90)"
         },
         selection: &run.clustering.candidates,
         suppression_threshold: run.threshold,
-        personas: &run.profiles,
+        personas: run
+            .profiles
+            .iter()
+            .map(|p| PublishedProfile::new(p, run.threshold))
+            .collect(),
         beslisboom: &run.tree,
         lineage: run.lineage.as_ref(),
         model_fingerprint: &run.model.training_fingerprint,
@@ -156,4 +209,48 @@ pub fn write(
         std::fs::remove_file(&residents).map_err(|e| crate::error::Error::io(&residents, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::personas::profile::Loneliness;
+
+    fn profile(residents: usize, respondents: usize) -> Profile {
+        Profile {
+            id: 3,
+            name: "Alleenwonende ouderen".into(),
+            description: "Een beschrijving met 42% van iets.".into(),
+            residents,
+            share: 0.01,
+            mean_age: 81.0,
+            distinguishing_traits: vec![],
+            loneliness: Loneliness {
+                respondents,
+                lonely_pct: Some(40.0),
+            },
+        }
+    }
+
+    fn json(p: &Profile) -> serde_json::Value {
+        serde_json::to_value(PublishedProfile::new(p, 10)).unwrap()
+    }
+
+    #[test]
+    fn small_counts_in_personas_json_are_null() {
+        let big = json(&profile(500, 4));
+        assert_eq!(big["residents"], 500);
+        assert!(big["loneliness"]["respondents"].is_null());
+        assert_eq!(json(&profile(500, 0))["loneliness"]["respondents"], 0);
+        assert_eq!(json(&profile(500, 10))["loneliness"]["respondents"], 10);
+
+        let tiny = json(&profile(9, 9));
+        for field in ["residents", "share", "mean_age"] {
+            assert!(tiny[field].is_null(), "{field}");
+        }
+        assert!(tiny["loneliness"]["respondents"].is_null());
+        assert!(tiny["loneliness"]["lonely_pct"].is_null());
+        assert!(!tiny["description"].as_str().unwrap().contains("42%"));
+        assert_eq!(tiny["name"], "Alleenwonende ouderen");
+    }
 }
