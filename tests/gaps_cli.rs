@@ -1,5 +1,6 @@
 //! `loneliness gaps` with a what-if: dropping the offers that cover a cell opens a gap there and
-//! the changes are written; an unknown offer id is a usage error (exit 2) naming it.
+//! the changes are written; an unknown offer id is a usage error (exit 2) naming it, raised before
+//! the long stages run.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -72,4 +73,23 @@ fn an_unknown_offer_id_is_a_usage_error_naming_it() {
     let o = gaps(out.path(), &["--drop-offers", "SK-DOES-NOT-EXIST"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("SK-DOES-NOT-EXIST"));
+
+    // Refused right after validation, before linkage and training (no stage after it started).
+    let o = Command::new(env!("CARGO_BIN_EXE_loneliness"))
+        .args(["gaps", "--seed", "7"])
+        .arg(demo())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--drop-offers", "SK-DOES-NOT-EXIST"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("[validate]"), "{stderr}");
+    for later in ["[link]", "[personas]", "[risk]"] {
+        assert!(
+            !stderr.contains(later),
+            "{later} ran before the refusal: {stderr}"
+        );
+    }
 }

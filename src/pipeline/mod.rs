@@ -173,6 +173,32 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         opts.study_dir.display()
     );
     let threshold = ingested.summary.suppression_threshold;
+    // The what-if's offers are read and checked now, before the long stages: a typo in
+    // --drop-offers or a bad --add-offers file fails in seconds, not after training.
+    let has_offer = ingested.summary.sources.contains_key("sociale_kaart");
+    let proposed = match &opts.whatif {
+        Some(w) => {
+            crate::ensure!(
+                has_offer,
+                Config: "a what-if needs the study's sociale_kaart.csv, and {} has none",
+                opts.study_dir.display()
+            );
+            let (added, quarantined) = match &w.add_offers {
+                Some(path) => {
+                    let file = crate::sources::read_offers(
+                        path,
+                        &ingested.study.gebieden.records,
+                        &config,
+                    )?;
+                    (file.offers.records, file.quarantine.len())
+                }
+                None => (Vec::new(), 0),
+            };
+            let base = &ingested.study.sociale_kaart.records;
+            Some((offer::whatif(base, added, &w.drop_offers)?, quarantined))
+        }
+        None => None,
+    };
     step.finish();
     timed("validate", start);
 
@@ -253,25 +279,13 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
             suppression_threshold: threshold,
         })
     };
-    let (gaps, whatif) = if ingested.summary.sources.contains_key("sociale_kaart") {
+    let (gaps, whatif) = if has_offer {
         let step = progress.stage("gaps", "checking every persona against the local offer");
         let base = &ingested.study.sociale_kaart.records;
         let gaps = check(base)?;
-        let whatif = match &opts.whatif {
-            Some(w) => {
+        let whatif = match proposed {
+            Some((proposed, quarantined)) => {
                 step.message("rerunning the check with the proposed offers");
-                let (added, quarantined) = match &w.add_offers {
-                    Some(path) => {
-                        let file = crate::sources::read_offers(
-                            path,
-                            &ingested.study.gebieden.records,
-                            &config,
-                        )?;
-                        (file.offers.records, file.quarantine.len())
-                    }
-                    None => (Vec::new(), 0),
-                };
-                let proposed = offer::whatif(base, added, &w.drop_offers)?;
                 let report = check(&proposed)?;
                 let changes = offer::compare(&gaps, &report);
                 Some(WhatIf {
