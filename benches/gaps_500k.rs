@@ -13,38 +13,14 @@ use std::time::Instant;
 use loneliness::offer::{self, GapInput, NeedRules};
 use loneliness::personas::{self, PersonaParams};
 use loneliness::sources::{ingest, StudyConfig};
-use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
 
-fn arg(name: &str) -> Option<String> {
-    let a: Vec<String> = std::env::args().collect();
-    a.iter()
-        .position(|x| x == name)
-        .and_then(|i| a.get(i + 1).cloned())
-}
+mod common;
+use common::arg;
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (study_dir, truth_dir) = match (arg("--study"), arg("--truth")) {
-        (Some(s), Some(t)) => (PathBuf::from(s), PathBuf::from(t)),
-        _ => {
-            let t = Instant::now();
-            let params = SynthParams {
-                residents: 500_000,
-                seed: 7,
-                year: 2024,
-                profile: Profile::builtin("zoetermeer").unwrap(),
-                noise: NoiseRates::default(),
-                base_year: None,
-            }
-            .check()
-            .unwrap();
-            let s = generate(&params).unwrap();
-            s.write(&tmp.path().join("study"), &tmp.path().join("truth"))
-                .unwrap();
-            println!("generated the study in {:.1} s", t.elapsed().as_secs_f64());
-            (tmp.path().join("study"), tmp.path().join("truth"))
-        }
-    };
+    let (study_dir, truth_dir) = common::study_500k(tmp.path());
+    let truth_dir = truth_dir.expect("--truth DIR with --study");
     let k: usize = arg("--personas").map_or(8, |v| v.parse().expect("--personas K"));
 
     let t = Instant::now();

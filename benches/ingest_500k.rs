@@ -14,6 +14,9 @@ use std::time::Instant;
 use loneliness::contract::{Bsn, PseudonymKey};
 use loneliness::sources::{ingest, StudyConfig};
 
+mod common;
+use common::cpu_seconds;
+
 const KEY: &[u8] = b"bench-sleutel";
 const REPEATS: usize = 3;
 const WIJKEN: usize = 20;
@@ -73,19 +76,6 @@ fn main() {
         total_rows as f64 / read,
         rayon::current_num_threads()
     );
-}
-
-/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks/s);
-/// 0 elsewhere.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn bsns(n: usize) -> Vec<String> {

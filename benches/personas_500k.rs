@@ -12,14 +12,9 @@ use std::time::Instant;
 
 use loneliness::personas::{self, encode::Encoding, kmeans, PersonaParams};
 use loneliness::sources::{ingest, StudyConfig};
-use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
 
-fn arg(name: &str) -> Option<String> {
-    let a: Vec<String> = std::env::args().collect();
-    a.iter()
-        .position(|x| x == name)
-        .and_then(|i| a.get(i + 1).cloned())
-}
+mod common;
+use common::{arg, cpu_seconds};
 
 fn write_npy(path: &std::path::Path, m: &personas::encode::Matrix) {
     let mut header = format!(
@@ -39,40 +34,10 @@ fn write_npy(path: &std::path::Path, m: &personas::encode::Matrix) {
     }
 }
 
-/// User + system CPU seconds of this process so far, all threads (Linux `/proc/self/stat`, 100
-/// ticks/s); independent of other load on a shared machine. 0 elsewhere.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 fn main() {
     let json = std::env::args().any(|a| a == "--json");
     let tmp = tempfile::tempdir().expect("temp dir");
-    let study_dir = match arg("--study") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            let params = SynthParams {
-                residents: 500_000,
-                seed: 7,
-                year: 2024,
-                profile: Profile::builtin("zoetermeer").unwrap(),
-                noise: NoiseRates::default(),
-                base_year: None,
-            }
-            .check()
-            .unwrap();
-            let s = generate(&params).unwrap();
-            s.write(&tmp.path().join("study"), &tmp.path().join("truth"))
-                .unwrap();
-            tmp.path().join("study")
-        }
-    };
+    let (study_dir, _) = common::study_500k(tmp.path());
     let npy = arg("--npy")
         .map(PathBuf::from)
         .unwrap_or_else(|| tmp.path().join("matrix.npy"));

@@ -13,21 +13,16 @@
 //!    true outcomes of the non-respondents (from the truth folder).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use loneliness::risk::{
     self, fit::stratified_folds, gbt::Gbt, logistic::Logistic, metrics, RiskParams,
 };
 use loneliness::sources::{ingest, StudyConfig};
-use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
 
-fn arg(name: &str) -> Option<String> {
-    let a: Vec<String> = std::env::args().collect();
-    a.iter()
-        .position(|x| x == name)
-        .and_then(|i| a.get(i + 1).cloned())
-}
+mod common;
+use common::arg;
 
 fn write_npy(path: &Path, data: &[f64], rows: usize, cols: usize) {
     let shape = if cols == 1 {
@@ -51,30 +46,8 @@ fn write_npy(path: &Path, data: &[f64], rows: usize, cols: usize) {
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (study_dir, truth_dir) = match (arg("--study"), arg("--truth")) {
-        (Some(s), Some(t)) => (PathBuf::from(s), PathBuf::from(t)),
-        _ => {
-            let t = Instant::now();
-            let params = SynthParams {
-                residents: 500_000,
-                seed: 7,
-                year: 2024,
-                profile: Profile::builtin("zoetermeer").unwrap(),
-                noise: NoiseRates::default(),
-                base_year: None,
-            }
-            .check()
-            .unwrap();
-            let s = generate(&params).unwrap();
-            s.write(&tmp.path().join("study"), &tmp.path().join("truth"))
-                .unwrap();
-            eprintln!(
-                "generated 500,000 residents in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-            (tmp.path().join("study"), tmp.path().join("truth"))
-        }
-    };
+    let (study_dir, truth_dir) = common::study_500k(tmp.path());
+    let truth_dir = truth_dir.expect("--truth DIR with --study");
     let bootstrap: usize = arg("--bootstrap").map_or(100, |b| b.parse().unwrap());
     let config = StudyConfig::load(&study_dir).unwrap();
     let study = ingest(&study_dir, &config).unwrap().study;

@@ -9,12 +9,8 @@ use std::time::Instant;
 
 use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
+mod common;
+use common::arg;
 
 /// Peak resident set size of all waited-for children so far, in MB (Linux reports KB).
 fn children_peak_mb() -> f64 {

@@ -13,12 +13,8 @@ use loneliness::link::link_study;
 use loneliness::sources::{ingest, StudyConfig};
 use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
+mod common;
+use common::arg;
 
 fn main() {
     let residents: usize = arg("--residents")
