@@ -80,6 +80,22 @@ pub(crate) fn spinner() -> indicatif::ProgressBar {
     bar
 }
 
+/// The last line of the single-stage commands: how long it took and where the files went.
+pub(crate) fn print_wrote(
+    started: std::time::Instant,
+    out: &std::path::Path,
+    model: Option<&std::path::Path>,
+) {
+    println!(
+        "time {:.1} s; wrote {}{}",
+        started.elapsed().as_secs_f64(),
+        out.display(),
+        model
+            .map(|p| format!(" and {}", p.display()))
+            .unwrap_or_default()
+    );
+}
+
 /// Parses the process arguments, runs the command and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();

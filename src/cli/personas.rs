@@ -66,14 +66,6 @@ pub fn run(args: Args) -> Result<i32> {
     }
     bar.finish_and_clear();
     print!("{}", personas::summary(&result));
-    println!(
-        "time {:.1} s; wrote {}{}",
-        started.elapsed().as_secs_f64(),
-        args.out.display(),
-        args.model_out
-            .as_ref()
-            .map(|p| format!(" and {}", p.display()))
-            .unwrap_or_default()
-    );
+    super::print_wrote(started, &args.out, args.model_out.as_deref());
     Ok(0)
 }

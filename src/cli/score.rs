@@ -46,10 +46,6 @@ pub fn run(args: Args) -> Result<i32> {
         })?;
     risk::output::write(&result, &args.out)?;
     print!("{}", risk::summary(&result));
-    println!(
-        "time {:.1} s; wrote {}",
-        started.elapsed().as_secs_f64(),
-        args.out.display()
-    );
+    super::print_wrote(started, &args.out, None);
     Ok(0)
 }
