@@ -419,14 +419,13 @@ fn fit_once(x: &Matrix, p: KMeansParams, seed: u64) -> KMeansFit {
 }
 
 fn fit_seeded(x: &Matrix, p: KMeansParams, seed: u64, given: &[f32]) -> KMeansFit {
-    let (n, d, k) = (x.rows, x.cols, p.k.min(x.rows).max(1));
+    let (d, k) = (x.cols, p.k.min(x.rows).max(1));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let seeded = seed_centres(x, k, given, &mut rng);
     let mut centres = seeded.centres;
     let mut labels = seeded.labels;
     let mut upper: Vec<f32> = seeded.nearest.par_iter().map(|v| v.sqrt()).collect();
     let mut lower: Vec<f32> = seeded.second.par_iter().map(|v| v.sqrt()).collect();
-    let _ = n;
     let mut iterations = 0;
     let mut half_gap = vec![0f32; k];
     // Per-cluster sums and counts, kept up to date from the points that change cluster (Hamerly's
