@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::suppress::{publish, share};
+use super::suppress::{publish, publish_parts, share};
 use super::*;
 use crate::contract::SourceKind;
 use crate::link::{LinkMethod, StudyLinks};
@@ -89,20 +89,14 @@ impl ReportData {
                     .find(|spec| spec.name == name)
                     .map(|spec| spec.kind);
                 let l = kind.and_then(|k| links.get(k));
+                let rows = PublishedRows::of(s, threshold);
                 SourceQuality {
                     source: name.clone(),
                     file: s.file.clone(),
-                    rows_read: publish(s.rows_read, threshold),
-                    rows_accepted: publish(s.rows_accepted, threshold),
-                    rows_quarantined: publish(s.rows_quarantined, threshold),
-                    reasons: s
-                        .quarantine_reasons
-                        .iter()
-                        .map(|(reason, &n)| QuarantineCount {
-                            reason: reason.clone(),
-                            rows: publish(n, threshold),
-                        })
-                        .collect(),
+                    rows_read: rows.read,
+                    rows_accepted: rows.accepted,
+                    rows_quarantined: rows.quarantined,
+                    reasons: rows.reasons,
                     link_rate: l.map(|l| l.link_rate()),
                     link_method: l.map(|l| {
                         match l.method {
@@ -246,6 +240,43 @@ impl ReportData {
 }
 
 /// A beslisboom rule in words, with its group size suppressed like every other count.
+/// A source's row counts as the report may show them.
+struct PublishedRows {
+    read: Option<u64>,
+    accepted: Option<u64>,
+    quarantined: Option<u64>,
+    reasons: Vec<QuarantineCount>,
+}
+
+impl PublishedRows {
+    /// Rows read = accepted + quarantined, and quarantined = the sum of its reasons: secondary
+    /// suppression ([`publish_parts`]) keeps a small count from being recovered by subtraction.
+    fn of(s: &crate::sources::SourceSummary, threshold: u32) -> PublishedRows {
+        let read = publish(s.rows_read, threshold);
+        let split = publish_parts(
+            &[s.rows_accepted, s.rows_quarantined],
+            read.is_some(),
+            threshold,
+        );
+        let counts: Vec<u64> = s.quarantine_reasons.values().copied().collect();
+        let reasons = publish_parts(&counts, split[1].is_some(), threshold);
+        PublishedRows {
+            read,
+            accepted: split[0],
+            quarantined: split[1],
+            reasons: s
+                .quarantine_reasons
+                .keys()
+                .zip(reasons)
+                .map(|(reason, rows)| QuarantineCount {
+                    reason: reason.clone(),
+                    rows,
+                })
+                .collect(),
+        }
+    }
+}
+
 fn rule_text(r: &crate::personas::tree::Rule, threshold: u32) -> String {
     let when = if r.conditions.is_empty() {
         "altijd".to_string()
@@ -307,4 +338,50 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(read: u64, reasons: &[(&str, u64)]) -> crate::sources::SourceSummary {
+        let quarantined: u64 = reasons.iter().map(|r| r.1).sum();
+        crate::sources::SourceSummary {
+            file: "brp.csv".into(),
+            rows_read: read,
+            rows_accepted: read - quarantined,
+            rows_quarantined: quarantined,
+            quarantine_reasons: reasons.iter().map(|&(r, n)| (r.to_string(), n)).collect(),
+            encoding: "utf-8".into(),
+            delimiter: ",".into(),
+            extra_columns: vec![],
+            absent_optional_columns: vec![],
+            link_rate: None,
+        }
+    }
+
+    #[test]
+    fn no_small_quarantine_count_can_be_recovered_by_subtraction() {
+        // 4 quarantined rows: shown read and accepted would give them away.
+        let r = PublishedRows::of(&summary(120, &[("invalid_bsn", 4)]), 10);
+        assert_eq!((r.read, r.accepted, r.quarantined), (Some(120), None, None));
+        assert_eq!(r.reasons[0].rows, None);
+        // 43 quarantined, one reason of 3: the smallest other reason goes with it.
+        let r = PublishedRows::of(
+            &summary(
+                500,
+                &[("duplicate_row", 26), ("invalid_bsn", 14), ("bad_date", 3)],
+            ),
+            10,
+        );
+        assert_eq!((r.accepted, r.quarantined), (Some(457), Some(43)));
+        let by: BTreeMap<&str, Option<u64>> = r
+            .reasons
+            .iter()
+            .map(|q| (q.reason.as_str(), q.rows))
+            .collect();
+        assert_eq!(by["duplicate_row"], Some(26));
+        assert_eq!(by["invalid_bsn"], None);
+        assert_eq!(by["bad_date"], None);
+    }
 }

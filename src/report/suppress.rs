@@ -19,6 +19,23 @@ pub fn share(part: u64, whole: u64, threshold: u32) -> Option<f64> {
         .then(|| part as f64 / whole as f64)
 }
 
+/// The parts of a total, as they may be published, with secondary suppression: when the total is
+/// shown and exactly one part is suppressed, the total minus the other parts would give that part
+/// away, so the smallest other non-zero part is suppressed with it. (A total that is itself
+/// suppressed reveals nothing, and two suppressed parts only reveal their sum.)
+pub fn publish_parts(parts: &[u64], total_shown: bool, threshold: u32) -> Vec<Option<u64>> {
+    let mut out: Vec<Option<u64>> = parts.iter().map(|&n| publish(n, threshold)).collect();
+    if total_shown && out.iter().filter(|p| p.is_none()).count() == 1 {
+        let second = (0..parts.len())
+            .filter(|&i| out[i].is_some() && parts[i] > 0)
+            .min_by_key(|&i| (parts[i], i));
+        if let Some(i) = second {
+            out[i] = None;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +53,27 @@ mod tests {
         assert_eq!(recheck(Some(3), 10), None);
         assert_eq!(recheck(Some(30), 10), Some(30));
         assert_eq!(recheck(None, 10), None);
+    }
+
+    #[test]
+    fn a_lone_suppressed_part_takes_the_smallest_other_with_it() {
+        // 120 rows read = 116 accepted + 4 quarantined: 4 would be 120 - 116.
+        assert_eq!(publish_parts(&[116, 4], true, 10), vec![None, None]);
+        // Reasons of 57 quarantined rows: 3 would be 57 - 40 - 14.
+        assert_eq!(
+            publish_parts(&[40, 3, 14, 0], true, 10),
+            vec![Some(40), None, None, Some(0)]
+        );
+        // Two suppressed parts reveal only their sum; a hidden total reveals nothing.
+        assert_eq!(
+            publish_parts(&[40, 3, 5], true, 10),
+            vec![Some(40), None, None]
+        );
+        assert_eq!(publish_parts(&[4, 3], false, 10), vec![None, None]);
+        assert_eq!(
+            publish_parts(&[116, 14], true, 10),
+            vec![Some(116), Some(14)]
+        );
     }
 
     #[test]
