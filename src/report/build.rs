@@ -58,17 +58,31 @@ impl ReportData {
             *residents.entry(r.wijkcode.as_str()).or_default() += 1;
         }
         let survey = survey_by_wijk(study, links);
+        let total = survey
+            .values()
+            .fold(SurveyTally::default(), |a, b| a.plus(b));
+        // The respondents per wijk add up to the total shown at a glance: secondary suppression
+        // keeps one small wijk from being the total minus the others.
+        let respondents = publish_parts(
+            &wijken
+                .keys()
+                .map(|w| survey.get(w).map_or(0, |s| s.n))
+                .collect::<Vec<u64>>(),
+            publish(total.n, threshold).is_some(),
+            threshold,
+        );
         let districts: Vec<District> = wijken
             .iter()
-            .map(|(&w, &naam)| {
+            .zip(respondents)
+            .map(|((&w, &naam), respondents)| {
                 let s = survey.get(w).copied().unwrap_or_default();
-                let shown = publish(s.n, threshold).filter(|&n| n > 0);
+                let shown = respondents.filter(|&n| n > 0);
                 District {
                     wijkcode: w.to_string(),
                     wijknaam: naam.map(str::to_string),
                     residents: publish(residents.get(w).copied().unwrap_or(0), threshold),
                     prediction: None,
-                    respondents: publish(s.n, threshold),
+                    respondents,
                     survey_lonely_pct: shown.map(|_| 100.0 * s.lonely_w / s.weight),
                     survey_severe_pct: shown.map(|_| 100.0 * s.severe_w / s.weight),
                     rivm_lonely_pct: rivm.get(w).and_then(|a| a.lonely_pct),
@@ -76,9 +90,6 @@ impl ReportData {
                 }
             })
             .collect();
-        let total = survey
-            .values()
-            .fold(SurveyTally::default(), |a, b| a.plus(b));
 
         let data_quality = summary
             .sources
