@@ -7,8 +7,6 @@
 use std::process::Command;
 use std::time::Instant;
 
-use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
-
 mod common;
 use common::arg;
 
@@ -32,26 +30,7 @@ fn main() {
         .unwrap_or(1);
     let profile = arg("--profile").unwrap_or_else(|| "zoetermeer".into());
     let dir = tempfile::tempdir().expect("temp dir");
-    let (study_dir, truth_dir) = (dir.path().join("study"), dir.path().join("truth"));
-    let params = SynthParams {
-        residents,
-        seed: 11,
-        year: 2024,
-        profile: Profile::builtin(&profile).expect("profile"),
-        noise: NoiseRates::default(),
-        base_year: None,
-    }
-    .check()
-    .expect("parameters");
-    let t = Instant::now();
-    generate(&params)
-        .expect("generate")
-        .write(&study_dir, &truth_dir)
-        .expect("write");
-    println!(
-        "run_500k[{profile}]: generated {residents} residents in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    let (study_dir, _) = common::generate_study(dir.path(), residents, &profile, 11);
 
     let mut walls = Vec::new();
     for r in 0..runs {

@@ -11,7 +11,6 @@ use std::time::Instant;
 use loneliness::contract::SourceKind;
 use loneliness::link::link_study;
 use loneliness::sources::{ingest, StudyConfig};
-use loneliness::synth::{generate, NoiseRates, Profile, SynthParams};
 
 mod common;
 use common::arg;
@@ -22,26 +21,7 @@ fn main() {
         .unwrap_or(500_000);
     let profile = arg("--profile").unwrap_or_else(|| "zoetermeer".into());
     let dir = tempfile::tempdir().expect("temp dir");
-    let (study_dir, truth_dir) = (dir.path().join("study"), dir.path().join("truth"));
-    let params = SynthParams {
-        residents,
-        seed: 11,
-        year: 2024,
-        profile: Profile::builtin(&profile).expect("profile"),
-        noise: NoiseRates::default(),
-        base_year: None,
-    }
-    .check()
-    .expect("parameters");
-    let t = Instant::now();
-    generate(&params)
-        .expect("generate")
-        .write(&study_dir, &truth_dir)
-        .expect("write");
-    println!(
-        "study_500k[{profile}]: generated {residents} residents in {:.2} s",
-        t.elapsed().as_secs_f64()
-    );
+    let (study_dir, truth_dir) = common::generate_study(dir.path(), residents, &profile, 11);
 
     let t = Instant::now();
     let config = StudyConfig::load(&study_dir).expect("config");

@@ -22,24 +22,39 @@ pub fn study_500k(tmp: &Path) -> (PathBuf, Option<PathBuf>) {
     if let Some(study) = arg("--study") {
         return (PathBuf::from(study), arg("--truth").map(PathBuf::from));
     }
+    let (study, truth) = generate_study(tmp, 500_000, "zoetermeer", 7);
+    (study, Some(truth))
+}
+
+/// Generates a synthetic municipality of `residents` adults (built-in `profile`, `seed`, 2024)
+/// into `dir/study` and `dir/truth`, and says how long it took.
+pub fn generate_study(
+    dir: &Path,
+    residents: usize,
+    profile: &str,
+    seed: u64,
+) -> (PathBuf, PathBuf) {
     let t = Instant::now();
     let params = SynthParams {
-        residents: 500_000,
-        seed: 7,
+        residents,
+        seed,
         year: 2024,
-        profile: Profile::builtin("zoetermeer").unwrap(),
+        profile: Profile::builtin(profile).expect("profile"),
         noise: NoiseRates::default(),
         base_year: None,
     }
     .check()
-    .unwrap();
-    let (study, truth) = (tmp.join("study"), tmp.join("truth"));
-    generate(&params).unwrap().write(&study, &truth).unwrap();
+    .expect("parameters");
+    let (study, truth) = (dir.join("study"), dir.join("truth"));
+    generate(&params)
+        .expect("generate")
+        .write(&study, &truth)
+        .expect("write");
     eprintln!(
-        "generated 500,000 residents in {:.1} s",
+        "generated {residents} residents ({profile}, seed {seed}) in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    (study, Some(truth))
+    (study, truth)
 }
 
 /// User + system CPU seconds of this process so far, all threads (Linux `/proc/self/stat`, 100
