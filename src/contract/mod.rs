@@ -8,6 +8,7 @@ pub mod bsn;
 pub mod files;
 pub mod pseudonym;
 pub mod reason;
+pub mod suppress;
 pub mod vocab;
 
 pub use bsn::Bsn;

@@ -424,11 +424,7 @@ pub fn summary(run: &PersonaRun) -> String {
     let _ = writeln!(s, "\n{} personas:", run.clustering.k);
     // Respondent counts follow the suppression rule here as in the files.
     let shown_count = |n: usize, t: u32| {
-        if n == 0 || n >= t as usize {
-            n.to_string()
-        } else {
-            format!("<{t}")
-        }
+        crate::contract::suppress::publish(n as u64, t).map_or(format!("<{t}"), |n| n.to_string())
     };
     for p in &run.profiles {
         let lonely = p

@@ -12,6 +12,7 @@ use super::profile::Profile;
 use super::select::Candidate;
 use super::tree::DecisionTree;
 use super::PersonaRun;
+use crate::contract::suppress::publish;
 use crate::error::Result;
 use crate::residents::FeatureTable;
 
@@ -87,11 +88,6 @@ pub fn districts_csv(table: &FeatureTable, labels: &[u32], ids: &[u32], threshol
     out
 }
 
-/// A count as published: `None` (null) when it is a small cell (1 to threshold - 1).
-fn published(n: usize, threshold: u32) -> Option<usize> {
-    (n == 0 || n >= threshold as usize).then_some(n)
-}
-
 /// A persona as published in `personas.json`: the profile with its counts suppressed. A persona
 /// with fewer residents than the threshold keeps only its id and name; its size, share, mean age,
 /// traits and description would describe those few people.
@@ -109,7 +105,7 @@ struct PublishedProfile<'a> {
 
 #[derive(Serialize)]
 struct PublishedLoneliness {
-    respondents: Option<usize>,
+    respondents: Option<u64>,
     lonely_pct: Option<f64>,
 }
 
@@ -129,7 +125,7 @@ impl<'a> PublishedProfile<'a> {
             mean_age: shown.then_some(p.mean_age),
             distinguishing_traits: if shown { &p.distinguishing_traits } else { &[] },
             loneliness: PublishedLoneliness {
-                respondents: published(p.loneliness.respondents, threshold),
+                respondents: publish(p.loneliness.respondents as u64, threshold),
                 lonely_pct: p.loneliness.lonely_pct.filter(|_| shown),
             },
         }

@@ -40,14 +40,20 @@ pub fn add_risk(data: &mut report::ReportData, run: &RiskRun) {
         brier: m.brier,
         calibration_intercept: m.calibration_intercept,
         calibration_slope: m.calibration_slope,
-        evaluated_on: report::suppress::publish(m.respondents as u64, data.suppression_threshold),
+        evaluated_on: crate::contract::suppress::publish(
+            m.respondents as u64,
+            data.suppression_threshold,
+        ),
         reliability: m
             .reliability
             .iter()
             .map(|b| ReliabilityBin {
                 mean_predicted: b.mean_predicted,
                 observed: b.observed,
-                n: report::suppress::publish(b.respondents as u64, data.suppression_threshold),
+                n: crate::contract::suppress::publish(
+                    b.respondents as u64,
+                    data.suppression_threshold,
+                ),
             })
             .collect(),
         contribution_unit: "procentpunt".to_string(),
@@ -97,7 +103,7 @@ pub fn add_gaps(data: &mut report::ReportData, gaps: &GapReport) {
                     offer::Status::Thin => GapStatus::Thin,
                     offer::Status::Gap => GapStatus::Gap,
                 },
-                residents: report::suppress::publish(c.residents as u64, threshold),
+                residents: crate::contract::suppress::publish(c.residents as u64, threshold),
                 fitting_offers: c.fitting_offers.len() as u32,
                 capacity: (c.capacity_unknown == 0).then_some(c.capacity_per_week),
                 severity: (!c.suppressed).then_some(c.severity),

@@ -14,7 +14,7 @@ pub mod format;
 pub mod geo;
 mod html;
 pub mod reference;
-pub mod suppress;
+pub use crate::contract::suppress;
 mod svg;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
-//! The one suppression rule of the report: a count of people or rows between 1 and the threshold
-//! minus one is never published. Zero is published (it discloses nothing about a person).
+//! The one suppression rule of every published output (`INPUTS.md`: "counts below the
+//! suppression threshold are written as empty cells, never as the small number"): a count of
+//! people or rows between 1 and the threshold minus one is never published. Zero is published (it
+//! discloses nothing about a person). Every stage that writes a count uses these functions.
 
 /// The count as it may be published: `None` when `1 <= n < threshold`.
 pub fn publish(n: u64, threshold: u32) -> Option<u64> {
