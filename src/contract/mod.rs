@@ -5,13 +5,16 @@
 //! vocabularies, the BSN eleven-test and the pseudonym function live here once.
 
 pub mod bsn;
+pub mod envelope;
 pub mod files;
 pub mod pseudonym;
 pub mod reason;
+pub mod records;
 pub mod suppress;
 pub mod vocab;
 
 pub use bsn::Bsn;
+pub use envelope::{round6, Envelope};
 pub use files::{SourceKind, SourceSpec};
 pub use pseudonym::{PseudoId, PseudonymKey, Pseudonymiser};
 pub use reason::Reason;

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::personas::output::round6;
+use crate::contract::round6;
 
 use super::fit::Criterion;
 use super::needs::Needs;

@@ -372,11 +372,11 @@ pub fn run(
             .map(|&c| model::ModelPersona {
                 id: ids[c],
                 name: profiles[c].name.clone(),
-                share: output::round6(profiles[c].share),
+                share: crate::contract::round6(profiles[c].share),
             })
             .collect(),
         next_id,
-        training_fingerprint: model::fingerprint(table),
+        training_fingerprint: table.fingerprint(),
         residents: table.rows(),
         metrics: model::ModelMetrics {
             inertia_per_resident: clustering.inertia / table.rows().max(1) as f64,

@@ -10,12 +10,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::encode::Encoding;
 use super::select::Candidate;
-use crate::error::{Error, IoContext, Result};
-use crate::residents::FeatureTable;
+use crate::error::Result;
 
 pub const FORMAT: &str = "loneliness-persona-model";
 pub const VERSION: u32 = 1;
@@ -61,63 +59,37 @@ pub struct PersonaModel {
     pub district_shares: BTreeMap<u32, BTreeMap<String, Option<f64>>>,
 }
 
-/// sha256 over the feature values, the fingerprint of the training data.
-pub fn fingerprint(table: &FeatureTable) -> String {
-    let mut h = Sha256::new();
-    for f in &table.features {
-        h.update(f.name.as_bytes());
-        h.update([0]);
+impl crate::contract::Envelope for PersonaModel {
+    const FORMAT: &'static str = FORMAT;
+    const VERSION: u32 = VERSION;
+    const WHAT: &'static str = "persona model";
+    const ON_OTHER_VERSION: &'static str = "refit the personas on last year's study with this build, or use the build that wrote it";
+    const WRITTEN_BY: &'static str = "`loneliness personas --model-out`";
+    const PRETTY: bool = true;
+
+    fn check(&self) -> std::result::Result<(), String> {
+        let agree = self.centroids.len() == self.k
+            && self.personas.len() == self.k
+            && self
+                .centroids
+                .iter()
+                .all(|c| c.len() == self.encoding.terms.len());
+        if agree {
+            Ok(())
+        } else {
+            Err("its centroids, personas and encoding disagree in size".into())
+        }
     }
-    for v in &table.values {
-        h.update(v.to_le_bytes());
-    }
-    hex::encode(h.finalize())
 }
 
 impl PersonaModel {
+    /// Writes the model in its envelope, atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).expect("the model serialises");
-        crate::io::write_atomic(path, &json)
+        crate::contract::envelope::save(self, path)
     }
 
     /// Reads a model, explaining a file of another format or version.
     pub fn load(path: &Path) -> Result<PersonaModel> {
-        let bad = |message: String| Error::Model {
-            path: path.to_path_buf(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).at(path)?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| bad(format!("not JSON ({e}); expected a persona model written by `loneliness personas --model-out`")))?;
-        match value.get("format").and_then(|f| f.as_str()) {
-            Some(FORMAT) => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "is a '{other}' file, not a persona model (format '{FORMAT}')"
-                )))
-            }
-            None => {
-                return Err(bad(format!(
-                    "has no 'format' field; expected a persona model (format '{FORMAT}', version {VERSION})"
-                )))
-            }
-        }
-        let version = value.get("version").and_then(|v| v.as_u64());
-        if version != Some(u64::from(VERSION)) {
-            return Err(bad(format!(
-                "is version {}, this build reads version {VERSION}; refit the personas on last year's study with this build, or use the build that wrote it",
-                version.map_or("(missing)".to_string(), |v| v.to_string())
-            )));
-        }
-        let model: PersonaModel = serde_json::from_value(value)
-            .map_err(|e| bad(format!("damaged or incomplete persona model: {e}")))?;
-        crate::ensure!(
-            model.centroids.len() == model.k
-                && model.personas.len() == model.k
-                && model.centroids.iter().all(|c| c.len() == model.encoding.terms.len()),
-            Data: "model {}: centroids, personas and encoding disagree in size",
-            path.display()
-        );
-        Ok(model)
+        crate::contract::envelope::load(path)
     }
 }

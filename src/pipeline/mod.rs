@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::contract::round6;
 use crate::error::{Error, Result};
 use crate::link::{link_study, StudyLinks};
 use crate::offer::{self, GapReport, NeedRules};
@@ -526,10 +527,6 @@ fn write_residents(
     crate::io::write_atomic(&path, &csv)
 }
 
-/// Rates are written with six decimals so the summary does not depend on float printing noise.
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
 
 fn list_files(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::djg::DjgScore;
+use crate::contract::round6;
 use super::model::OutcomeModel;
 use crate::residents::{FeatureKind, FeatureTable};
 
@@ -112,7 +113,7 @@ fn intervals(
 }
 
 fn pct(x: f64) -> f64 {
-    super::output::round6(100.0 * x)
+    round6(100.0 * x)
 }
 
 /// Scores every wijk of the table. `respondents` is empty without a survey.
@@ -182,7 +183,7 @@ pub fn districts(
                 respondents_shown: survey.then_some(n),
                 survey_lonely_pct: survey.then(|| pct(l / ws)),
                 survey_severe_pct: survey.then(|| pct(s / ws)),
-                area_effect: super::output::round6(
+                area_effect: round6(
                     lonely
                         .fitted
                         .area_effects
@@ -291,7 +292,7 @@ pub fn factors(
             let var = spread[w] / n;
             let code = &table.wijken[w];
             let area = model.fitted.area_effects.get(code).copied().unwrap_or(0.0);
-            let area_pp = super::output::round6(100.0 * var * slope * area);
+            let area_pp = round6(100.0 * var * slope * area);
             if counts[w] < threshold as usize {
                 return WijkFactors {
                     wijkcode: code.clone(),
@@ -330,8 +331,8 @@ pub fn factors(
                         group: g.clone(),
                         feature: f.name.clone(),
                         text_nl,
-                        effect_pct_points: super::output::round6(100.0 * var * slope * lo),
-                        log_odds: super::output::round6(lo),
+                        effect_pct_points: round6(100.0 * var * slope * lo),
+                        log_odds: round6(lo),
                     })
                 })
                 .collect();

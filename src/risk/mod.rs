@@ -268,7 +268,7 @@ pub fn train(
         reference_date: study.reference_date.to_string(),
         seed: params.seed,
         schema: table.features.iter().map(|f| f.name.clone()).collect(),
-        training_fingerprint: crate::personas::model::fingerprint(table),
+        training_fingerprint: table.fingerprint(),
         residents: n,
         lonely,
         severe,

@@ -31,7 +31,6 @@ pub mod dialect;
 pub mod parse;
 pub mod pipeline;
 pub mod quarantine;
-pub mod records;
 pub mod summary;
 pub mod values;
 
@@ -46,7 +45,7 @@ use crate::error::{Error, Location, Result};
 
 pub use config::{Municipality, ReferenceDateRule, StudyConfig};
 pub use quarantine::{Quarantine, QuarantinedRow};
-pub use records::*;
+pub use crate::contract::records::*;
 pub use summary::{IngestSummary, SourceSummary};
 
 use dialect::LoadedFile;

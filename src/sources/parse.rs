@@ -21,7 +21,7 @@ use crate::contract::{Bsn, PseudoId, Pseudonymiser, Reason};
 
 use super::dialect::ColumnMap;
 use super::quarantine::safe_value;
-use super::records::*;
+use crate::contract::records::*;
 use super::values::{
     age_on, normalise_buurtcode, normalise_language, normalise_postcode, normalise_pseudo_id,
     normalise_wijkcode, parse_count, parse_date, parse_decimal, split_huisnummer,
