@@ -140,8 +140,9 @@ fn out_of_range(value: &serde_json::Value, at: &mut String) -> Option<String> {
 }
 
 /// Rounds to 6 decimals: published fractions and model numbers stay short and byte-stable.
+/// `+ 0.0` turns a negative zero into 0, so it prints as `0.0`, never `-0.0`.
 pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    (x * 1e6).round() / 1e6 + 0.0
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ pub mod records;
 pub mod suppress;
 pub mod vocab;
 
+/// The seed of every random step when the caller gives none (linkage, restarts, refits).
+pub const DEFAULT_SEED: u64 = 2024;
+
 pub use bsn::Bsn;
 pub use envelope::{round6, Envelope};
 pub use files::{SourceKind, SourceSpec};

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::contract::round6;
+use crate::error::{Error, Result};
 
 use super::fit::Criterion;
 use super::needs::Needs;

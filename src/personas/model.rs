@@ -63,7 +63,8 @@ impl crate::contract::Envelope for PersonaModel {
     const FORMAT: &'static str = FORMAT;
     const VERSION: u32 = VERSION;
     const WHAT: &'static str = "persona model";
-    const ON_OTHER_VERSION: &'static str = "refit the personas on last year's study with this build, or use the build that wrote it";
+    const ON_OTHER_VERSION: &'static str =
+        "refit the personas on last year's study with this build, or use the build that wrote it";
     const WRITTEN_BY: &'static str = "`loneliness personas --model-out`";
     const PRETTY: bool = true;
 

@@ -55,7 +55,6 @@ pub fn district_shares(
     out
 }
 
-
 /// `wijkcode,persona,residents,share`, sorted by wijkcode then persona id; cells below the
 /// threshold have empty residents and share.
 pub fn districts_csv(table: &FeatureTable, labels: &[u32], ids: &[u32], threshold: u32) -> Vec<u8> {

@@ -109,7 +109,12 @@ impl Frame {
         let survey = Survey::collect(study, |i| {
             survey_links.and_then(|l| l.resident.get(i).copied().flatten().map(|r| r as usize))
         });
-        Ok(Frame::new(table, &study.gebieden.records, survey, study.reference_date))
+        Ok(Frame::new(
+            table,
+            &study.gebieden.records,
+            survey,
+            study.reference_date,
+        ))
     }
 
     /// A frame from parts (a table built elsewhere, a survey matched by other means).

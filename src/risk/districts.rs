@@ -12,21 +12,14 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::djg::DjgScore;
-use crate::contract::round6;
 use super::model::OutcomeModel;
+use crate::contract::round6;
 use crate::residents::{FeatureKind, FeatureTable};
 
 /// Residents per wijk predicted by every bootstrap replicate.
 pub const INTERVAL_SAMPLE: usize = 1000;
 
-/// One scored survey respondent: table row, sample weight, DJG score (None: too many missing).
-#[derive(Debug, Clone, Copy)]
-pub struct Respondent {
-    pub row: usize,
-    pub weight: f64,
-    pub score: Option<DjgScore>,
-}
+pub use crate::residents::Respondent;
 
 /// One wijk. Percentages 0-100; `None` is an empty (suppressed or unknown) cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -13,7 +13,6 @@ use super::RiskRun;
 use crate::contract::round6;
 use crate::error::Result;
 
-
 /// The header of `districts.csv`.
 pub const COLUMNS: [&str; 14] = [
     "wijkcode",

@@ -206,7 +206,6 @@ fn opt_f(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-
 fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>> {
     let mut out =
         serde_json::to_vec_pretty(v).map_err(|e| Error::Data(format!("writing JSON: {e}")))?;
