@@ -2,6 +2,7 @@
 use std::path::PathBuf;
 
 use crate::error::Result;
+use crate::synth::family::PersonaSet;
 use crate::synth::{generate, NoiseRates, Profile, SynthParams};
 
 /// Generate a synthetic municipality: a complete study folder plus its ground truth.
@@ -31,6 +32,15 @@ pub struct Args {
     /// the same people a few years on (aged, some moved, died or newly arrived).
     #[arg(long)]
     pub base_year: Option<i32>,
+    /// `fixed` (the eight personas of the demo) or `random`: a seeded draw of 5-10 personas from
+    /// a larger menu (household-defined, small and near-twin personas; see docs/personas.md).
+    /// The drawn set is written to the truth's persona_set.json.
+    #[arg(long, default_value = "fixed", value_parser = ["fixed", "random"])]
+    pub persona_set: String,
+    /// Multiplies every noise rate (linkage noise in the files; with --persona-set random also
+    /// register noise in the personas' traits). 1 = the defaults.
+    #[arg(long, default_value_t = 1.0)]
+    pub noise_scale: f64,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -39,10 +49,15 @@ pub fn run(args: Args) -> Result<i32> {
         seed: args.seed,
         year: args.year,
         profile: Profile::resolve(&args.profile)?,
-        noise: NoiseRates::default(),
+        noise: NoiseRates::default().scaled(args.noise_scale)?,
         base_year: args.base_year,
     }
     .check()?;
+    let params = if args.persona_set == "random" {
+        params.with_persona_set(PersonaSet::random(args.seed, args.noise_scale))?
+    } else {
+        params
+    };
     let study = generate(&params)?;
     study.write(&args.out, &args.truth)?;
     let s = &study.summary;

@@ -186,6 +186,21 @@ impl Encoding {
         Encoding { terms }
     }
 
+    /// Terms not in the default encoding that a bench may switch on by name (research only).
+    pub fn optional_term(name: &str) -> Option<Term> {
+        let flag = |c: &str| Some(sum(c, 1.0, &[c]));
+        match name {
+            "recently_divorced" | "recently_widowed" | "living_alone" => flag(name),
+            "huishouden=overig" | "huishouden=paar" | "huishouden=paar_met_kinderen" => {
+                Some(sum(name, ONE_HOT, &[name]))
+            }
+            "adults_in_household" => Some(z(name, 1.0)),
+            "zorg_in_huis" => Some(sum(name, 1.0, &["wmo_any", "household_member_wmo"])),
+            "midden" => Some(ramp(name, 1.0, 40.0, 50.0, &[])),
+            _ => None,
+        }
+    }
+
     /// Fits the z-score means and standard deviations on `table`.
     pub fn fit(mut self, table: &FeatureTable) -> Result<Encoding> {
         for term in &mut self.terms {

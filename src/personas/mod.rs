@@ -24,6 +24,7 @@ pub mod model;
 pub mod output;
 pub mod profile;
 pub mod select;
+pub mod stability;
 pub mod tree;
 
 use crate::error::Result;
@@ -133,12 +134,23 @@ pub fn cluster(
     table: &FeatureTable,
     p: &CheckedParams,
     previous: Option<&model::PersonaModel>,
-    mut progress: impl FnMut(&str),
+    progress: impl FnMut(&str),
 ) -> Result<Clustering> {
     let encoding = match previous {
         Some(m) => m.encoding.clone(),
         None => Encoding::default_spec().fit(table)?,
     };
+    cluster_with(table, p, encoding, previous, progress)
+}
+
+/// [`cluster`] with a given (fitted) encoding: for benches that compare encodings.
+pub fn cluster_with(
+    table: &FeatureTable,
+    p: &CheckedParams,
+    encoding: Encoding,
+    previous: Option<&model::PersonaModel>,
+    mut progress: impl FnMut(&str),
+) -> Result<Clustering> {
     let matrix = encoding.apply(table)?;
     let (k, candidates, sample_centres) = match p.k {
         Some(k) => (k, Vec::new(), None),
@@ -297,6 +309,12 @@ pub fn run(
     let threshold = params.suppression_threshold;
     progress("profiling personas");
     let mut profiles = profile::profile(table, &clustering.labels, k, &frame.survey, threshold);
+    progress("bootstrap stability per persona");
+    let stability =
+        stability::per_persona(&clustering.matrix, &clustering.centroids, k, params.seed);
+    for (p, s) in profiles.iter_mut().zip(stability) {
+        p.stability = Some(s);
+    }
     let (ids, next_id, mut lineage) = match previous {
         Some(prev) => {
             progress("following last year's personas");
@@ -438,13 +456,17 @@ pub fn summary(run: &PersonaRun) -> String {
             .map_or("-".to_string(), |x| format!("{x:.0}%"));
         let _ = writeln!(
             s,
-            "  {:>2}. {:<60} {:>7} inwoners ({:>4.1}%), {:>3.0} jaar, eenzaam {lonely} (n={})",
+            "  {:>2}. {:<60} {:>7} inwoners ({:>4.1}%), {:>3.0} jaar, eenzaam {lonely} (n={}), stabiliteit {}",
             p.id,
             p.name,
             p.residents,
             100.0 * p.share,
             p.mean_age,
-            shown_count(p.loneliness.respondents, run.threshold)
+            shown_count(p.loneliness.respondents, run.threshold),
+            p.stability.map_or("-".to_string(), |j| format!(
+                "{j:.2} ({})",
+                p.stability_label().unwrap_or_default()
+            ))
         );
     }
     let _ = writeln!(

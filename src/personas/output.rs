@@ -98,6 +98,10 @@ struct PublishedProfile<'a> {
     mean_age: Option<f64>,
     distinguishing_traits: &'a [super::profile::Trait],
     loneliness: PublishedLoneliness,
+    /// Bootstrap Jaccard (Hennig): >= 0.75 stable, < 0.6 uncertain (hidden, like everything but
+    /// id and name, for a persona below the suppression threshold).
+    stability: Option<f64>,
+    stability_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +129,8 @@ impl<'a> PublishedProfile<'a> {
                 respondents: publish(p.loneliness.respondents as u64, threshold),
                 lonely_pct: p.loneliness.lonely_pct.filter(|_| shown),
             },
+            stability: p.stability.filter(|_| shown).map(crate::contract::round6),
+            stability_label: p.stability_label().filter(|_| shown),
         }
     }
 }
@@ -222,6 +228,7 @@ mod tests {
                 respondents,
                 lonely_pct: Some(40.0),
             },
+            stability: Some(0.5),
         }
     }
 
@@ -233,12 +240,14 @@ mod tests {
     fn small_counts_in_personas_json_are_null() {
         let big = json(&profile(500, 4));
         assert_eq!(big["residents"], 500);
+        assert_eq!(big["stability"], 0.5);
+        assert_eq!(big["stability_label"], "onzeker: komt bij herhaald trekken niet steeds terug");
         assert!(big["loneliness"]["respondents"].is_null());
         assert_eq!(json(&profile(500, 0))["loneliness"]["respondents"], 0);
         assert_eq!(json(&profile(500, 10))["loneliness"]["respondents"], 10);
 
         let tiny = json(&profile(9, 9));
-        for field in ["residents", "share", "mean_age"] {
+        for field in ["residents", "share", "mean_age", "stability", "stability_label"] {
             assert!(tiny[field].is_null(), "{field}");
         }
         assert!(tiny["loneliness"]["respondents"].is_null());

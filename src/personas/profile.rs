@@ -43,6 +43,24 @@ pub struct Profile {
     /// The traits that set it apart, strongest first.
     pub distinguishing_traits: Vec<Trait>,
     pub loneliness: Loneliness,
+    /// Bootstrap Jaccard of the persona (Hennig; [`super::stability`]): >= 0.75 stable, < 0.6
+    /// uncertain. `None` until computed (the persona run always fills it).
+    pub stability: Option<f64>,
+}
+
+impl Profile {
+    /// Hennig's reading of [`Profile::stability`] in plain Dutch, for the summary and the report.
+    pub fn stability_label(&self) -> Option<&'static str> {
+        self.stability.map(|j| {
+            if j >= super::stability::STABLE {
+                "stabiel"
+            } else if j >= super::stability::UNCERTAIN {
+                "redelijk stabiel"
+            } else {
+                "onzeker: komt bij herhaald trekken niet steeds terug"
+            }
+        })
+    }
 }
 
 /// Means per persona (rows) and for the population (last row), for every feature.
@@ -133,6 +151,7 @@ pub fn profile(
                     lonely_pct: (respondents >= threshold as usize && weight > 0.0)
                         .then(|| 100.0 * lonely_weight / weight),
                 },
+                stability: None,
             }
         })
         .collect();

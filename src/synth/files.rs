@@ -17,11 +17,8 @@ use crate::error::{Error, Result};
 use crate::synth::names::NamePools;
 use crate::synth::offer::{design_offers, Offer};
 use crate::synth::persona::PERSONAS;
+use crate::synth::csv_out::{csv_bytes, csv_bytes_with, iso};
 use crate::synth::{noisy, stream, survey, task_rng, truth, Summary, SyntheticStudy, World};
-
-pub(super) fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 fn dmy(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
@@ -37,41 +34,6 @@ fn jn(b: bool) -> &'static str {
     } else {
         "nee"
     }
-}
-
-/// Writes rows as CSV with the given delimiter into UTF-8 bytes.
-pub(super) fn csv_bytes<I, R>(header: &[&str], rows: I, delimiter: u8) -> Result<Vec<u8>>
-where
-    I: IntoIterator<Item = R>,
-    R: IntoIterator,
-    R::Item: AsRef<[u8]>,
-{
-    csv_bytes_with(header, rows, delimiter, csv::Terminator::Any(b'\n'))
-}
-
-/// As [`csv_bytes`] with a chosen line ending (the Windows export uses CRLF).
-fn csv_bytes_with<I, R>(
-    header: &[&str],
-    rows: I,
-    delimiter: u8,
-    terminator: csv::Terminator,
-) -> Result<Vec<u8>>
-where
-    I: IntoIterator<Item = R>,
-    R: IntoIterator,
-    R::Item: AsRef<[u8]>,
-{
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .terminator(terminator)
-        .from_writer(Vec::new());
-    let err = |e: csv::Error| Error::Data(format!("writing CSV: {e}"));
-    w.write_record(header).map_err(err)?;
-    for r in rows {
-        w.write_record(r).map_err(err)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Data(format!("writing CSV: {e}")))
 }
 
 fn with_bom(bytes: Vec<u8>) -> Vec<u8> {
@@ -515,6 +477,9 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
     );
     truth.insert("wijken.csv".into(), truth::wijken(world)?);
     truth.insert("personas.json".into(), truth::personas(world)?);
+    if let Some(set) = &world.params.persona_set {
+        truth.insert("persona_set.json".into(), truth::persona_set(world, set)?);
+    }
     truth.insert("manifest.json".into(), truth::manifest(world, &summary)?);
 
     study.insert("pseudonym.key".into(), world.key_text.as_bytes().to_vec());

@@ -10,7 +10,9 @@
 //! ChaCha8 generators seeded from `(seed, stream, index)`, one per wijk or task, so output is
 //! byte-identical for the same parameters whatever the number of threads.
 
+pub mod csv_out;
 pub mod evolve;
+pub mod family;
 pub mod files;
 pub mod names;
 pub mod noisy;
@@ -91,6 +93,29 @@ impl Default for NoiseRates {
     }
 }
 
+impl NoiseRates {
+    /// Every rate times `factor` (`--noise-scale`); the result must stay a valid rate.
+    pub fn scaled(self, factor: f64) -> Result<NoiseRates> {
+        crate::ensure!(factor.is_finite() && (0.0..=10.0).contains(&factor),
+            Config: "--noise-scale must be between 0 and 10, got {factor}");
+        let f = |x: f64| x * factor;
+        Ok(NoiseRates {
+            surname_typo: f(self.surname_typo),
+            initials: f(self.initials).min(0.5),
+            voorvoegsel: f(self.voorvoegsel),
+            date_swap: f(self.date_swap),
+            date_digit: f(self.date_digit),
+            previous_address: f(self.previous_address),
+            missing_value: f(self.missing_value),
+            non_resident: f(self.non_resident),
+            invalid_bsn: f(self.invalid_bsn),
+            duplicate_row: f(self.duplicate_row),
+            income_missing: f(self.income_missing),
+            survey_missing: f(self.survey_missing),
+        })
+    }
+}
+
 /// Raw parameters, as given on the command line.
 #[derive(Debug, Clone)]
 pub struct SynthParams {
@@ -116,6 +141,19 @@ pub struct CheckedParams {
     pub noise: NoiseRates,
     /// The year whose population is built and then aged to `year` (equal to `year` by default).
     pub base_year: i32,
+    /// A drawn family of planted personas instead of the fixed eight (`--persona-set random`).
+    pub persona_set: Option<family::PersonaSet>,
+}
+
+impl CheckedParams {
+    /// Plants `set` instead of the fixed eight personas. Only for a study of one year: the
+    /// yearly evolution ([`evolve`]) knows the fixed eight only.
+    pub fn with_persona_set(mut self, set: family::PersonaSet) -> Result<CheckedParams> {
+        crate::ensure!(self.base_year == self.year,
+            Config: "--persona-set random builds one year only; leave out --base-year (got {} for {})", self.base_year, self.year);
+        self.persona_set = Some(set);
+        Ok(self)
+    }
 }
 
 impl SynthParams {
@@ -156,6 +194,7 @@ impl SynthParams {
             reference: NaiveDate::from_ymd_opt(self.year, 1, 1).expect("checked year"),
             profile: self.profile,
             noise: self.noise,
+            persona_set: None,
         })
     }
 }
@@ -185,6 +224,7 @@ pub(crate) mod stream {
     pub const OFFER: u64 = 8;
     pub const BSN: u64 = 9;
     pub const EVOLVE: u64 = 10;
+    pub const PERSONA_SET: u64 = 11;
 }
 
 /// The pseudonym key of a synthetic study: 64 hex characters derived from the seed (so the study
@@ -293,8 +333,11 @@ pub fn build_world(params: &CheckedParams) -> Result<World> {
     let mut pops: Vec<population::WijkPopulation> = (0..profile.wijk.len())
         .into_par_iter()
         .map(|w| {
-            let counts = population::persona_counts(sizes[w], &shares[w]);
             let mut rng = task_rng(params.seed, stream::POPULATION, w as u64);
+            if let Some(set) = &params.persona_set {
+                return family::build_wijk(&ctx_for(w, base_reference), w, set, sizes[w], &mut rng);
+            }
+            let counts = population::persona_counts(sizes[w], &shares[w]);
             population::build_wijk(&ctx_for(w, base_reference), w, &counts, &mut rng)
         })
         .collect();

@@ -83,6 +83,10 @@ pub struct Resident {
     pub wijk: usize,
     pub buurt: usize,
     pub persona: u8,
+    /// The persona planted in the truth: equal to `persona` for the fixed eight; with
+    /// `--persona-set random` the id in the drawn set, while `persona` is the fixed persona whose
+    /// outcome model and needs it borrows (see [`crate::synth::family`]).
+    pub planted: u8,
     pub sex: Geslacht,
     pub birth: NaiveDate,
     pub age: u32,
@@ -125,7 +129,7 @@ pub(crate) fn years_ago(reference: NaiveDate, lo: f64, hi: f64, rng: &mut ChaCha
     reference - Duration::days((y * 365.25).round() as i64).max(Duration::days(1))
 }
 
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, options: &[(T, f64)]) -> T {
+pub(crate) fn pick<T: Copy>(rng: &mut ChaCha8Rng, options: &[(T, f64)]) -> T {
     let total: f64 = options.iter().map(|o| o.1).sum();
     let mut x = rng.random::<f64>() * total;
     for &(v, w) in options {
@@ -137,7 +141,7 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, options: &[(T, f64)]) -> T {
     options[options.len() - 1].0
 }
 
-fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
+pub(crate) fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
     rng.random::<f64>() < p
 }
 
@@ -198,23 +202,23 @@ pub fn persona_counts(n: usize, shares: &[f64; 8]) -> [usize; 8] {
     counts
 }
 
-struct Builder<'a, 'b> {
-    ctx: &'b WijkContext<'a>,
-    wijk: usize,
-    rng: &'b mut ChaCha8Rng,
-    out: WijkPopulation,
+pub(crate) struct Builder<'a, 'b> {
+    pub(crate) ctx: &'b WijkContext<'a>,
+    pub(crate) wijk: usize,
+    pub(crate) rng: &'b mut ChaCha8Rng,
+    pub(crate) out: WijkPopulation,
 }
 
 impl Builder<'_, '_> {
-    fn reference(&self) -> NaiveDate {
+    pub(crate) fn reference(&self) -> NaiveDate {
         self.ctx.reference
     }
 
-    fn herkomst_general(&mut self) -> Herkomst {
+    pub(crate) fn herkomst_general(&mut self) -> Herkomst {
         pick(self.rng, self.ctx.herkomst)
     }
 
-    fn sex(&mut self, p_female: f64) -> Geslacht {
+    pub(crate) fn sex(&mut self, p_female: f64) -> Geslacht {
         let x = self.rng.random::<f64>();
         if x < 0.001 {
             Geslacht::Onbekend
@@ -225,7 +229,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn household(&mut self, persona: u8, size: u32, vestiging: NaiveDate) -> usize {
+    pub(crate) fn household(&mut self, persona: u8, size: u32, vestiging: NaiveDate) -> usize {
         self.out.households.push(Household {
             wijk: self.wijk,
             buurt: 0,
@@ -242,7 +246,7 @@ impl Builder<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn person(
+    pub(crate) fn person(
         &mut self,
         household: usize,
         persona: u8,
@@ -271,6 +275,7 @@ impl Builder<'_, '_> {
             wijk: self.wijk,
             buurt: 0,
             persona,
+            planted: persona,
             sex,
             birth,
             age,
@@ -295,7 +300,7 @@ impl Builder<'_, '_> {
         years_ago(self.reference(), ago * 0.8, ago, self.rng)
     }
 
-    fn couple(
+    pub(crate) fn couple(
         &mut self,
         persona: u8,
         age_lo: u32,
@@ -342,7 +347,7 @@ impl Builder<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn single(
+    pub(crate) fn single(
         &mut self,
         persona: u8,
         age: u32,
@@ -774,7 +779,7 @@ fn draw_traits(pop: &mut WijkPopulation, reference: NaiveDate, rng: &mut ChaCha8
     }
 }
 
-fn provision(kind: Voorziening, reference: NaiveDate, rng: &mut ChaCha8Rng) -> Provision {
+pub(crate) fn provision(kind: Voorziening, reference: NaiveDate, rng: &mut ChaCha8Rng) -> Provision {
     let start = years_ago(reference, 0.05, 8.0, rng);
     let end = if chance(rng, 0.2) {
         let days = (reference - start).num_days().max(2);
@@ -803,7 +808,7 @@ pub(crate) fn letter_pairs() -> Vec<[u8; 2]> {
 
 /// Spreads households over the wijk's buurten and gives each a unique address: one invented
 /// 4-digit area per buurt, letters per street block, house numbers (with A-D for flats).
-fn assign_addresses(
+pub(crate) fn assign_addresses(
     ctx: &WijkContext,
     wijk: usize,
     pop: &mut WijkPopulation,

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::contract::round6;
 use crate::error::Error;
 use crate::error::Result;
-use crate::synth::files::{csv_bytes, iso};
+use crate::synth::csv_out::{csv_bytes, iso};
 use crate::synth::offer::FIT_RULE;
 use crate::synth::persona::PERSONAS;
 use crate::synth::{Summary, World, GENERATOR_VERSION};
@@ -34,7 +34,12 @@ pub fn residents(
             r.pseudo_id.clone(),
             profile.wijk[r.wijk].code.clone(),
             buurt_codes[r.buurt].clone(),
-            r.persona.to_string(),
+            if world.params.persona_set.is_some() {
+                r.planted
+            } else {
+                r.persona
+            }
+            .to_string(),
             format!("{:.6}", o.p_lonely),
             format!("{:.6}", o.p_severe),
             u8::from(o.lonely).to_string(),
@@ -211,4 +216,42 @@ fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>> {
         serde_json::to_vec_pretty(v).map_err(|e| Error::Data(format!("writing JSON: {e}")))?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// `persona_set.json` (only with `--persona-set random`): the drawn personas (menu template,
+/// target share, jitter) with their realised counts, and the whole menu.
+pub fn persona_set(world: &World, set: &crate::synth::family::PersonaSet) -> Result<Vec<u8>> {
+    let mut counts = vec![0usize; set.personas.len()];
+    for r in &world.residents {
+        counts[usize::from(r.planted) - 1] += 1;
+    }
+    let n = world.residents.len().max(1) as f64;
+    let personas: Vec<serde_json::Value> = set
+        .personas
+        .iter()
+        .map(|p| {
+            let m = &crate::synth::family::MENU[p.template];
+            json!({
+                "id": p.id,
+                "code": p.code,
+                "description": m.description,
+                "analog": m.analog,
+                "household_defined": m.household_defined,
+                "twin_of": m.twin_of,
+                "target_share": round6(p.share),
+                "residents": counts[usize::from(p.id) - 1],
+                "share": round6(counts[usize::from(p.id) - 1] as f64 / n),
+                "prob_factor": round6(p.prob_factor),
+                "age_shift": p.age_shift,
+                "income_shift": p.income_shift,
+            })
+        })
+        .collect();
+    json_bytes(&json!({
+        "seed": set.seed,
+        "noise_scale": set.noise_scale,
+        "k": set.personas.len(),
+        "personas": personas,
+        "menu": crate::synth::family::MENU,
+    }))
 }

@@ -1,0 +1,291 @@
+//! Do the personas hold on municipalities the engine was not tuned on? Generates random persona
+//! sets (`synth --persona-set random`: 5-10 personas drawn from a menu with household-defined,
+//! small and near-twin personas, jittered parameters) at the given sizes, runs ingest, linkage,
+//! the feature table and the persona stage, and prints per plant x size: planted K, chosen K, ARI,
+//! the recall of every planted persona (share of its residents in its best-matching found
+//! persona; `*` = it is the majority of some found persona), the bootstrap stability (Jaccard)
+//! of the found personas, and seconds. The summary gives medians with quartiles over the sets.
+//!
+//! Run: `cargo bench --bench personas_generalise -- [--sets 20] [--first-seed 1]
+//! [--sizes 40000,200000] [--noise 1.0] [--profile zoetermeer] [--cache DIR] [--all-k]
+//! [--jsonl FILE]`. `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
+//! dominate the time), so another encoding or K rule reruns only the persona stage. `--all-k`
+//! also fits every K of the range and records its ARI and majority rate (for comparing K rules
+//! offline from the JSON lines). Environment `PERSONA_WEIGHTS="term=w,..."` replaces term weights
+//! of the default encoding (research only).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use loneliness::contract::pseudonym::KeySource;
+use loneliness::personas::{self, encode::Encoding, select::adjusted_rand_index, PersonaParams};
+use loneliness::residents::{Feature, FeatureTable};
+use loneliness::sources::{ingest, StudyConfig};
+use loneliness::synth::{self, family::PersonaSet, NoiseRates, Profile, SynthParams};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .map(|i| args[i + 1].clone())
+}
+
+/// Generates (or loads from the cache) one study's feature table and planted labels.
+fn study(
+    seed: u64,
+    residents: usize,
+    noise: f64,
+    profile: &str,
+    cache: &Path,
+) -> (FeatureTable, Vec<u32>, Vec<f64>) {
+    let key = format!("{profile}-n{residents}-s{seed}-noise{noise}");
+    let meta = cache.join(format!("{key}.json"));
+    let values = cache.join(format!("{key}.f64"));
+    if meta.exists() && values.exists() {
+        let (pseudo_ids, wijk, wijken, features, planted, shares): (
+            Vec<String>,
+            Vec<u32>,
+            Vec<String>,
+            Vec<Feature>,
+            Vec<u32>,
+            Vec<f64>,
+        ) = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+        let mut bytes = Vec::new();
+        std::fs::File::open(&values)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let values = bytes
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        let t = FeatureTable {
+            pseudo_ids: pseudo_ids.into_iter().map(Into::into).collect(),
+            wijk,
+            wijken,
+            features,
+            values,
+        };
+        return (t, planted, shares);
+    }
+    let params = SynthParams {
+        residents,
+        seed,
+        year: 2024,
+        profile: Profile::resolve(profile).unwrap(),
+        noise: NoiseRates::default().scaled(noise).unwrap(),
+        base_year: None,
+    }
+    .check()
+    .unwrap()
+    .with_persona_set(PersonaSet::random(seed, noise))
+    .unwrap();
+    let set = params.persona_set.clone().unwrap();
+    let generated = synth::generate(&params).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, truth_dir) = (tmp.path().join("study"), tmp.path().join("truth"));
+    generated.write(&dir, &truth_dir).unwrap();
+    let config = StudyConfig::load(&dir).unwrap();
+    let s = ingest(&dir, &config, &KeySource::from_env()).unwrap().study;
+    let links = loneliness::link::link_study(&s, 7).unwrap();
+    let t = loneliness::residents::build(&s, &links).unwrap();
+    let mut r = csv::Reader::from_path(truth_dir.join("residents.csv")).unwrap();
+    let truth: std::collections::HashMap<String, u32> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), rec[3].parse().unwrap())
+        })
+        .collect();
+    let planted: Vec<u32> = t
+        .pseudo_ids
+        .iter()
+        .map(|p| truth[&p.to_string()] - 1)
+        .collect();
+    let shares: Vec<f64> = set.personas.iter().map(|p| p.share).collect();
+    std::fs::create_dir_all(cache).unwrap();
+    let ids: Vec<String> = t.pseudo_ids.iter().map(|p| p.to_string()).collect();
+    std::fs::write(
+        &meta,
+        serde_json::to_vec(&(&ids, &t.wijk, &t.wijken, &t.features, &planted, &shares)).unwrap(),
+    )
+    .unwrap();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&values).unwrap());
+    for v in &t.values {
+        f.write_all(&v.to_le_bytes()).unwrap();
+    }
+    (t, planted, shares)
+}
+
+/// Per planted persona: (share of residents, recall in its best found persona, majority of some
+/// found persona).
+fn recalls(planted: &[u32], found: &[u32]) -> Vec<(f64, f64, bool)> {
+    let kp = *planted.iter().max().unwrap() as usize + 1;
+    let kf = *found.iter().max().unwrap() as usize + 1;
+    let mut table = vec![0usize; kp * kf];
+    let (mut ps, mut fs) = (vec![0usize; kp], vec![0usize; kf]);
+    for (&p, &f) in planted.iter().zip(found) {
+        table[p as usize * kf + f as usize] += 1;
+        ps[p as usize] += 1;
+        fs[f as usize] += 1;
+    }
+    let n = planted.len() as f64;
+    (0..kp)
+        .map(|p| {
+            let best = (0..kf).map(|f| table[p * kf + f]).max().unwrap_or(0);
+            let majority = (0..kf).any(|f| 2 * table[p * kf + f] > fs[f]);
+            (
+                ps[p] as f64 / n,
+                best as f64 / ps[p].max(1) as f64,
+                majority,
+            )
+        })
+        .collect()
+}
+
+fn quartiles(mut xs: Vec<f64>) -> String {
+    if xs.is_empty() {
+        return "-".into();
+    }
+    xs.sort_by(f64::total_cmp);
+    let q = |f: f64| xs[((xs.len() - 1) as f64 * f).round() as usize];
+    format!(
+        "median {:.3} (quartiles {:.3}-{:.3}, min {:.3}, max {:.3})",
+        q(0.5),
+        q(0.25),
+        q(0.75),
+        xs[0],
+        xs[xs.len() - 1]
+    )
+}
+
+fn encoding(table: &FeatureTable) -> Option<Encoding> {
+    let spec = std::env::var("PERSONA_WEIGHTS").ok()?;
+    let mut enc = Encoding::default_spec();
+    for kv in spec.split(',').filter(|s| !s.is_empty()) {
+        let (name, w) = kv.rsplit_once('=').unwrap();
+        match enc.terms.iter_mut().find(|t| t.name == name) {
+            Some(term) => term.weight = w.parse().unwrap(),
+            None => {
+                let mut t = Encoding::optional_term(name).unwrap_or_else(|| panic!("no term {name}"));
+                t.weight = w.parse().unwrap();
+                enc.terms.push(t);
+            }
+        }
+    }
+    Some(enc.fit(table).unwrap())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sets: u64 = arg(&args, "--sets").map_or(20, |v| v.parse().unwrap());
+    let first: u64 = arg(&args, "--first-seed").map_or(1, |v| v.parse().unwrap());
+    let noise: f64 = arg(&args, "--noise").map_or(1.0, |v| v.parse().unwrap());
+    let profile = arg(&args, "--profile").unwrap_or_else(|| "zoetermeer".into());
+    let sizes: Vec<usize> = arg(&args, "--sizes")
+        .unwrap_or_else(|| "40000,200000".into())
+        .split(',')
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let cache = arg(&args, "--cache").map_or_else(
+        || std::env::temp_dir().join("personas_generalise_cache"),
+        PathBuf::from,
+    );
+    let all_k = args.iter().any(|a| a == "--all-k");
+    let mut jsonl = arg(&args, "--jsonl").map(|p| std::fs::File::create(p).unwrap());
+    println!(
+        "set   residents  planted K  chosen K    ARI  stab(min)  secs  recall per planted persona (share% recall, * = majority of a found persona)"
+    );
+    for &n in &sizes {
+        let (mut aris, mut right_k, mut maj, mut big, mut secs) =
+            (Vec::new(), 0usize, 0usize, 0usize, Vec::new());
+        let mut studies_with_all_big = 0usize;
+        for seed in first..first + sets {
+            let (table, planted, _) = study(seed, n, noise, &profile, &cache);
+            let planted_k = *planted.iter().max().unwrap() as usize + 1;
+            let params = PersonaParams::default().check(table.rows()).unwrap();
+            let t = Instant::now();
+            let c = match encoding(&table) {
+                Some(enc) => personas::cluster_with(&table, &params, enc, None, |_| {}),
+                None => personas::cluster(&table, &params, None, |_| {}),
+            }
+            .unwrap();
+            let stability =
+                personas::stability::per_persona(&c.matrix, &c.centroids, c.k, params.seed);
+            let s = t.elapsed().as_secs_f64();
+            let ari = adjusted_rand_index(&planted, &c.labels);
+            let rec = recalls(&planted, &c.labels);
+            let cells: Vec<String> = rec
+                .iter()
+                .map(|(share, r, m)| {
+                    format!("{:.1}%:{r:.2}{}", 100.0 * share, if *m { "*" } else { "" })
+                })
+                .collect();
+            let min_stab = stability.iter().copied().fold(f64::INFINITY, f64::min);
+            println!(
+                "{seed:>3}  {n:>10}  {planted_k:>9}  {:>8}  {ari:.3}  {min_stab:>9.2}  {s:>4.1}  {}",
+                c.k,
+                cells.join(" ")
+            );
+            aris.push(ari);
+            secs.push(s);
+            right_k += usize::from(c.k == planted_k);
+            let mut all = true;
+            for &(share, _, m) in &rec {
+                if share >= 0.02 {
+                    big += 1;
+                    maj += usize::from(m);
+                    all &= m;
+                }
+            }
+            studies_with_all_big += usize::from(all);
+            let mut per_k = Vec::new();
+            if all_k {
+                for k in params.k_range.0..=params.k_range.1 {
+                    let p = PersonaParams {
+                        k: Some(k),
+                        ..PersonaParams::default()
+                    }
+                    .check(table.rows())
+                    .unwrap();
+                    let ck = match encoding(&table) {
+                        Some(enc) => personas::cluster_with(&table, &p, enc, None, |_| {}),
+                        None => personas::cluster(&table, &p, None, |_| {}),
+                    }
+                    .unwrap();
+                    let r = recalls(&planted, &ck.labels);
+                    let big: Vec<&(f64, f64, bool)> = r.iter().filter(|x| x.0 >= 0.02).collect();
+                    per_k.push(serde_json::json!({
+                        "k": k,
+                        "ari": adjusted_rand_index(&planted, &ck.labels),
+                        "majority": big.iter().filter(|x| x.2).count() as f64 / big.len().max(1) as f64,
+                    }));
+                }
+            }
+            if let Some(f) = jsonl.as_mut() {
+                let cands: Vec<serde_json::Value> = c
+                    .candidates
+                    .iter()
+                    .map(|x| {
+                        serde_json::json!({"k": x.k, "gain": x.inertia_gain, "stability": x.stability,
+                            "silhouette": x.silhouette, "inertia": x.inertia_per_resident})
+                    })
+                    .collect();
+                let line = serde_json::json!({
+                    "seed": seed, "n": n, "planted_k": planted_k, "chosen_k": c.k, "ari": ari,
+                    "recall": rec.iter().map(|x| serde_json::json!([x.0, x.1, x.2])).collect::<Vec<_>>(),
+                    "stability": stability, "seconds": s, "candidates": cands, "per_k": per_k,
+                });
+                writeln!(f, "{line}").unwrap();
+            }
+        }
+        println!(
+            "\n{n} residents, {sets} sets, noise {noise}: ARI {}; planted K chosen in {}/{sets} ({:.0}%); planted personas >= 2% that are the majority of a found persona: {maj}/{big} ({:.1}%), all of them in {studies_with_all_big}/{sets} studies; persona stage seconds {}\n",
+            quartiles(aris),
+            right_k,
+            100.0 * right_k as f64 / sets as f64,
+            100.0 * maj as f64 / big.max(1) as f64,
+            quartiles(secs)
+        );
+    }
+}
