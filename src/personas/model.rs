@@ -94,3 +94,68 @@ impl PersonaModel {
         crate::contract::envelope::load(path)
     }
 }
+
+impl PersonaModel {
+    /// The persona id of every row of `x` (residents x features, in the model's `schema` order):
+    /// encoded with the saved scaling, then placed at the nearest saved centre. The same rule as
+    /// the persona stage's final assignment, for a matrix from anywhere (another year's frame, an
+    /// analyst's own selection of rows).
+    pub fn assign<S: ndarray::Data<Elem = f64>>(
+        &self,
+        x: &ndarray::ArrayBase<S, ndarray::Ix2>,
+    ) -> Result<Vec<u32>> {
+        crate::ensure!(
+            x.ncols() == self.schema.len(),
+            Data: "the matrix has {} columns, the persona model's schema {}",
+            x.ncols(),
+            self.schema.len()
+        );
+        let features = self
+            .schema
+            .iter()
+            .map(|name| crate::residents::Feature {
+                name: name.clone(),
+                group: name.clone(),
+                kind: crate::residents::FeatureKind::Numeric,
+                label_nl: String::new(),
+                description: String::new(),
+            })
+            .collect();
+        let table = crate::residents::FeatureTable {
+            pseudo_ids: vec![String::new(); x.nrows()],
+            wijk: vec![0; x.nrows()],
+            wijken: Vec::new(),
+            features,
+            values: x.iter().copied().collect(),
+        };
+        let matrix = self.encoding.apply(&table)?;
+        let centres: Vec<f64> = self.centroids.concat();
+        Ok(super::kmeans::assign(&matrix, &centres, self.k)
+            .into_iter()
+            .map(|l| self.personas[l as usize].id)
+            .collect())
+    }
+}
+
+/// linfa's `Predict`: `model.predict(&frame.features())` gives each resident's persona id, so the
+/// saved personas plug into any linfa pipeline (see `examples/linfa_frame.rs`).
+impl<S: ndarray::Data<Elem = f64>>
+    linfa::traits::PredictInplace<ndarray::ArrayBase<S, ndarray::Ix2>, ndarray::Array1<u32>>
+    for PersonaModel
+{
+    fn predict_inplace(
+        &self,
+        x: &ndarray::ArrayBase<S, ndarray::Ix2>,
+        y: &mut ndarray::Array1<u32>,
+    ) {
+        assert_eq!(x.nrows(), y.len(), "one target per row");
+        let ids = self
+            .assign(x)
+            .unwrap_or_else(|e| panic!("persona model cannot predict this matrix: {e}"));
+        y.assign(&ndarray::Array1::from(ids));
+    }
+
+    fn default_target(&self, x: &ndarray::ArrayBase<S, ndarray::Ix2>) -> ndarray::Array1<u32> {
+        ndarray::Array1::zeros(x.nrows())
+    }
+}
