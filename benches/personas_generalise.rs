@@ -167,7 +167,8 @@ fn encoding(table: &FeatureTable) -> Option<Encoding> {
         match enc.terms.iter_mut().find(|t| t.name == name) {
             Some(term) => term.weight = w.parse().unwrap(),
             None => {
-                let mut t = Encoding::optional_term(name).unwrap_or_else(|| panic!("no term {name}"));
+                let mut t =
+                    Encoding::optional_term(name).unwrap_or_else(|| panic!("no term {name}"));
                 t.weight = w.parse().unwrap();
                 enc.terms.push(t);
             }

@@ -241,13 +241,22 @@ mod tests {
         let big = json(&profile(500, 4));
         assert_eq!(big["residents"], 500);
         assert_eq!(big["stability"], 0.5);
-        assert_eq!(big["stability_label"], "onzeker: komt bij herhaald trekken niet steeds terug");
+        assert_eq!(
+            big["stability_label"],
+            "onzeker: komt bij herhaald trekken niet steeds terug"
+        );
         assert!(big["loneliness"]["respondents"].is_null());
         assert_eq!(json(&profile(500, 0))["loneliness"]["respondents"], 0);
         assert_eq!(json(&profile(500, 10))["loneliness"]["respondents"], 10);
 
         let tiny = json(&profile(9, 9));
-        for field in ["residents", "share", "mean_age", "stability", "stability_label"] {
+        for field in [
+            "residents",
+            "share",
+            "mean_age",
+            "stability",
+            "stability_label",
+        ] {
             assert!(tiny[field].is_null(), "{field}");
         }
         assert!(tiny["loneliness"]["respondents"].is_null());

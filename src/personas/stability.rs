@@ -119,7 +119,10 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let mut data = Vec::new();
         for _ in 0..1600 {
-            let (r, a) = (rng.random::<f32>().sqrt(), rng.random::<f32>() * std::f32::consts::TAU);
+            let (r, a) = (
+                rng.random::<f32>().sqrt(),
+                rng.random::<f32>() * std::f32::consts::TAU,
+            );
             data.extend([r * a.cos(), r * a.sin()]);
         }
         let x = Matrix {
@@ -139,6 +142,10 @@ mod tests {
         );
         let s = per_persona(&x, &fit.centroids, 3, 5);
         assert!(s.iter().all(|&j| j < 0.9), "{s:?}");
-        assert_eq!(s, per_persona(&x, &fit.centroids, 3, 5), "not deterministic");
+        assert_eq!(
+            s,
+            per_persona(&x, &fit.centroids, 3, 5),
+            "not deterministic"
+        );
     }
 }

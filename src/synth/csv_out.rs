@@ -44,4 +44,3 @@ where
     w.into_inner()
         .map_err(|e| Error::Data(format!("writing CSV: {e}")))
 }
-

@@ -111,7 +111,11 @@ impl PersonaSet {
         let household: Vec<usize> = (0..MENU.len())
             .filter(|&i| MENU[i].household_defined)
             .collect();
-        chosen.push(*household.choose(&mut rng).expect("menu has household personas"));
+        chosen.push(
+            *household
+                .choose(&mut rng)
+                .expect("menu has household personas"),
+        );
         if chance(&mut rng, 0.6) {
             let twins: Vec<usize> = (0..MENU.len())
                 .filter(|&i| MENU[i].twin_of.is_some())
@@ -248,59 +252,134 @@ fn member_spec(code: &str, role: usize) -> Spec {
         ("weduwen_wmo", _) => spec((12, 60), AOW, 0.12, 0.02, 0.85, HELP, 0.0, 0.6),
         ("jong_schulden", _) => spec(
             (3, 40),
-            &[(I::Loon, 45.0), (I::Bijstand, 25.0), (I::Werkloosheid, 12.0), (I::Geen, 13.0)],
-            0.3, 0.5, 0.08, GUIDE, 0.0, 0.03,
+            &[
+                (I::Loon, 45.0),
+                (I::Bijstand, 25.0),
+                (I::Werkloosheid, 12.0),
+                (I::Geen, 13.0),
+            ],
+            0.3,
+            0.5,
+            0.08,
+            GUIDE,
+            0.0,
+            0.03,
         ),
         ("oudere_migranten", _) => spec(
             (2, 30),
-            &[(I::Aow, 60.0), (I::Bijstand, 30.0), (I::Arbeidsongeschiktheid, 10.0)],
-            0.5, 0.05, 0.2, HELP, 0.0, 0.3,
+            &[
+                (I::Aow, 60.0),
+                (I::Bijstand, 30.0),
+                (I::Arbeidsongeschiktheid, 10.0),
+            ],
+            0.5,
+            0.05,
+            0.2,
+            HELP,
+            0.0,
+            0.3,
         ),
         ("mantelzorg_partner", 1) => spec(
             (25, 65),
-            &[(I::Arbeidsongeschiktheid, 55.0), (I::Werkloosheid, 20.0), (I::Geen, 25.0)],
-            0.08, 0.04, 0.75, CARE, 0.0, 0.8,
+            &[
+                (I::Arbeidsongeschiktheid, 55.0),
+                (I::Werkloosheid, 20.0),
+                (I::Geen, 25.0),
+            ],
+            0.08,
+            0.04,
+            0.75,
+            CARE,
+            0.0,
+            0.8,
         ),
         ("mantelzorg_partner", _) => spec(
             (25, 65),
             &[(I::Loon, 60.0), (I::Zelfstandig, 10.0), (I::Geen, 30.0)],
-            0.08, 0.04, 0.05, CARE, 0.03, 0.05,
+            0.08,
+            0.04,
+            0.05,
+            CARE,
+            0.03,
+            0.05,
         ),
         ("alleenstaande_ouders", _) => spec(
             (2, 28),
             &[(I::Bijstand, 50.0), (I::Loon, 45.0), (I::Overig, 5.0)],
-            0.7, 0.3, 0.06, GUIDE, 0.7, 0.05,
+            0.7,
+            0.3,
+            0.06,
+            GUIDE,
+            0.7,
+            0.05,
         ),
         ("werkende_gezinnen", _) => spec((55, 99), WORK, 0.01, 0.01, 0.01, AID, 0.05, 0.03),
         ("vitale_gepensioneerden", _) => spec((35, 95), AOW, 0.03, 0.01, 0.03, AID, 0.0, 0.06),
         ("middelbaar_beperking", _) => spec(
             (5, 40),
-            &[(I::Arbeidsongeschiktheid, 70.0), (I::Bijstand, 20.0), (I::Loon, 10.0)],
-            0.35, 0.15, 0.5, GUIDE, 0.0, 0.5,
+            &[
+                (I::Arbeidsongeschiktheid, 70.0),
+                (I::Bijstand, 20.0),
+                (I::Loon, 10.0),
+            ],
+            0.35,
+            0.15,
+            0.5,
+            GUIDE,
+            0.0,
+            0.5,
         ),
         ("thuiswonende_kinderen", 2) => spec(
             (40, 90),
             &[(I::Loon, 50.0), (I::Geen, 35.0), (I::Overig, 15.0)],
-            0.02, 0.05, 0.03, GUIDE, 0.0, 0.03,
+            0.02,
+            0.05,
+            0.03,
+            GUIDE,
+            0.0,
+            0.03,
         ),
         ("thuiswonende_kinderen", _) => spec((40, 90), WORK, 0.02, 0.02, 0.02, AID, 0.02, 0.04),
         ("meergeneratie", 2) => spec((20, 70), AOW, 0.05, 0.01, 0.85, HELP, 0.0, 0.7),
         ("meergeneratie", _) => spec(
             (20, 70),
             &[(I::Loon, 70.0), (I::Geen, 20.0), (I::Zelfstandig, 10.0)],
-            0.05, 0.03, 0.04, AID, 0.03, 0.05,
+            0.05,
+            0.03,
+            0.04,
+            AID,
+            0.03,
+            0.05,
         ),
         ("recent_gescheiden_ouders", _) => spec(
             (15, 60),
-            &[(I::Loon, 70.0), (I::Werkloosheid, 15.0), (I::Bijstand, 15.0)],
-            0.2, 0.15, 0.03, GUIDE, 0.45, 0.04,
+            &[
+                (I::Loon, 70.0),
+                (I::Werkloosheid, 15.0),
+                (I::Bijstand, 15.0),
+            ],
+            0.2,
+            0.15,
+            0.03,
+            GUIDE,
+            0.45,
+            0.04,
         ),
         ("jonge_stellen", _) => spec((40, 85), WORK, 0.02, 0.03, 0.01, AID, 0.0, 0.02),
         ("alleenstaande_ouderen", _) => spec((20, 60), AOW, 0.1, 0.02, 0.15, HELP, 0.0, 0.2),
         ("werkloze_stellen", _) => spec(
             (5, 35),
-            &[(I::Werkloosheid, 45.0), (I::Bijstand, 45.0), (I::Geen, 10.0)],
-            0.5, 0.15, 0.03, GUIDE, 0.03, 0.08,
+            &[
+                (I::Werkloosheid, 45.0),
+                (I::Bijstand, 45.0),
+                (I::Geen, 10.0),
+            ],
+            0.5,
+            0.15,
+            0.03,
+            GUIDE,
+            0.03,
+            0.08,
         ),
         _ => spec((40, 85), WORK, 0.02, 0.03, 0.03, GUIDE, 0.0, 0.03),
     }
@@ -339,7 +418,18 @@ fn household(b: &mut Builder, p: &Planted, left: usize) -> Vec<(usize, usize)> {
         let herkomst = b.herkomst_general();
         b.single(a, years, sex, herkomst, staat, date, size, (0.3, 20.0))
     };
-    if left == 1 && !matches!(m.code, "weduwen_wmo" | "jong_schulden" | "alleenstaande_ouders" | "middelbaar_beperking" | "recent_gescheiden_ouders" | "alleenstaande_ouderen" | "werkende_alleenstaanden") {
+    if left == 1
+        && !matches!(
+            m.code,
+            "weduwen_wmo"
+                | "jong_schulden"
+                | "alleenstaande_ouders"
+                | "middelbaar_beperking"
+                | "recent_gescheiden_ouders"
+                | "alleenstaande_ouderen"
+                | "werkende_alleenstaanden"
+        )
+    {
         let i = single(b, 45, 65, Bs::Gescheiden, false, 1);
         return vec![(i, 0)];
     }
@@ -355,26 +445,46 @@ fn household(b: &mut Builder, p: &Planted, left: usize) -> Vec<(usize, usize)> {
         "jong_schulden" => vec![(single(b, 18, 30, Bs::Ongehuwd, false, 1), 0)],
         "alleenstaande_ouders" => {
             let size = pick(b.rng, &[(2, 0.45), (3, 0.38), (4, 0.17)]);
-            let staat = if chance(b.rng, 0.7) { Bs::Gescheiden } else { Bs::Ongehuwd };
+            let staat = if chance(b.rng, 0.7) {
+                Bs::Gescheiden
+            } else {
+                Bs::Ongehuwd
+            };
             vec![(single(b, 25, 45, staat, false, size), 0)]
         }
         "middelbaar_beperking" => {
-            let staat = if chance(b.rng, 0.65) { Bs::Gescheiden } else { Bs::Ongehuwd };
+            let staat = if chance(b.rng, 0.65) {
+                Bs::Gescheiden
+            } else {
+                Bs::Ongehuwd
+            };
             vec![(single(b, 45, 66, staat, false, 1), 0)]
         }
         "recent_gescheiden_ouders" => vec![(single(b, 30, 50, Bs::Gescheiden, true, 1), 0)],
         "alleenstaande_ouderen" => {
-            let staat = if chance(b.rng, 0.5) { Bs::Gescheiden } else { Bs::Ongehuwd };
+            let staat = if chance(b.rng, 0.5) {
+                Bs::Gescheiden
+            } else {
+                Bs::Ongehuwd
+            };
             vec![(single(b, 66, 85, staat, false, 1), 0)]
         }
         "werkende_alleenstaanden" => vec![(single(b, 30, 45, Bs::Ongehuwd, false, 1), 0)],
         "oudere_migranten" => {
-            let hk = if chance(b.rng, 0.55) { Herkomst::Turkije } else { Herkomst::Marokko };
+            let hk = if chance(b.rng, 0.55) {
+                Herkomst::Turkije
+            } else {
+                Herkomst::Marokko
+            };
             let (x, y) = couple(b, 60, 85, hk, 2);
             vec![(x, 0), (y, 1)]
         }
         "mantelzorg_partner" => {
-            let size = if chance(b.rng, 0.75) { 2 } else { b.rng.random_range(3..=4) };
+            let size = if chance(b.rng, 0.75) {
+                2
+            } else {
+                b.rng.random_range(3..=4)
+            };
             let (x, y) = couple(b, 46, 65, h, size);
             vec![(x, 0), (y, 1)]
         }
@@ -393,12 +503,20 @@ fn household(b: &mut Builder, p: &Planted, left: usize) -> Vec<(usize, usize)> {
             vec![(x, 0), (y, 1)]
         }
         "vitale_gepensioneerden" => {
-            let hk = if chance(b.rng, 0.85) { Herkomst::Nederland } else { h };
+            let hk = if chance(b.rng, 0.85) {
+                Herkomst::Nederland
+            } else {
+                h
+            };
             let (x, y) = couple(b, 66, 82, hk, 2);
             vec![(x, 0), (y, 1)]
         }
         "thuiswonende_kinderen" => {
-            let kids = if left >= 4 && chance(b.rng, 0.3) { 2 } else { 1 };
+            let kids = if left >= 4 && chance(b.rng, 0.3) {
+                2
+            } else {
+                1
+            };
             let minors = pick(b.rng, &[(0u32, 0.6), (1, 0.3), (2, 0.1)]);
             let (x, y) = couple(b, 47, 62, h, 2 + kids as u32 + minors);
             let hh = b.out.residents[x].household;
@@ -519,7 +637,9 @@ pub fn build_wijk(
             t.parenting_support = Some(Period { start, end: None });
         }
         let base = if t.mobility_limited { 3.2 } else { 2.2 };
-        t.health = (base + rng.random_range(-1.0..1.0f64)).round().clamp(1.0, 5.0) as u8;
+        t.health = (base + rng.random_range(-1.0..1.0f64))
+            .round()
+            .clamp(1.0, 5.0) as u8;
         let r = &pop.residents[i];
         let recent = r.staat == Bs::Verweduwd
             && r.staat_datum
@@ -572,7 +692,10 @@ mod tests {
             let k = s.personas.len();
             assert!((5..=10).contains(&k), "seed {seed}: {k}");
             ks.insert(k);
-            assert!(s.personas.iter().any(|p| MENU[p.template].household_defined));
+            assert!(s
+                .personas
+                .iter()
+                .any(|p| MENU[p.template].household_defined));
             assert!(s.personas.iter().any(|p| p.share < 0.021));
             let total: f64 = s.personas.iter().map(|p| p.share).sum();
             assert!((total - 1.0).abs() < 1e-9);

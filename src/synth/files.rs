@@ -14,10 +14,10 @@ use rand::Rng;
 use crate::contract::files::GEZONDHEIDSMONITOR_COLUMNS;
 use crate::contract::{Bsn, Reason};
 use crate::error::{Error, Result};
+use crate::synth::csv_out::{csv_bytes, csv_bytes_with, iso};
 use crate::synth::names::NamePools;
 use crate::synth::offer::{design_offers, Offer};
 use crate::synth::persona::PERSONAS;
-use crate::synth::csv_out::{csv_bytes, csv_bytes_with, iso};
 use crate::synth::{noisy, stream, survey, task_rng, truth, Summary, SyntheticStudy, World};
 
 fn dmy(d: NaiveDate) -> String {

@@ -779,7 +779,11 @@ fn draw_traits(pop: &mut WijkPopulation, reference: NaiveDate, rng: &mut ChaCha8
     }
 }
 
-pub(crate) fn provision(kind: Voorziening, reference: NaiveDate, rng: &mut ChaCha8Rng) -> Provision {
+pub(crate) fn provision(
+    kind: Voorziening,
+    reference: NaiveDate,
+    rng: &mut ChaCha8Rng,
+) -> Provision {
     let start = years_ago(reference, 0.05, 8.0, rng);
     let end = if chance(rng, 0.2) {
         let days = (reference - start).num_days().max(2);
