@@ -30,6 +30,16 @@ fn arg(args: &[String], name: &str) -> Option<String> {
         .map(|i| args[i + 1].clone())
 }
 
+/// A cached study: pseudo ids, wijk per resident, wijken, features, planted labels, shares.
+type Cached = (
+    Vec<String>,
+    Vec<u32>,
+    Vec<String>,
+    Vec<Feature>,
+    Vec<u32>,
+    Vec<f64>,
+);
+
 /// Generates (or loads from the cache) one study's feature table and planted labels.
 fn study(
     seed: u64,
@@ -42,14 +52,8 @@ fn study(
     let meta = cache.join(format!("{key}.json"));
     let values = cache.join(format!("{key}.f64"));
     if meta.exists() && values.exists() {
-        let (pseudo_ids, wijk, wijken, features, planted, shares): (
-            Vec<String>,
-            Vec<u32>,
-            Vec<String>,
-            Vec<Feature>,
-            Vec<u32>,
-            Vec<f64>,
-        ) = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+        let (pseudo_ids, wijk, wijken, features, planted, shares): Cached =
+            serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
         let mut bytes = Vec::new();
         std::fs::File::open(&values)
             .unwrap()
@@ -60,7 +64,7 @@ fn study(
             .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
             .collect();
         let t = FeatureTable {
-            pseudo_ids: pseudo_ids.into_iter().map(Into::into).collect(),
+            pseudo_ids,
             wijk,
             wijken,
             features,

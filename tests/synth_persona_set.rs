@@ -44,7 +44,12 @@ fn a_random_set_is_planted_as_drawn_and_reproducible() {
         assert_eq!(ids, want, "seed {seed}");
         for p in &set.personas {
             let n = counts[&u32::from(p.id)] as f64 / 6000.0;
-            assert!((n - p.share).abs() < 0.005, "{}: {n} vs {}", p.code, p.share);
+            assert!(
+                (n - p.share).abs() < 0.005,
+                "{}: {n} vs {}",
+                p.code,
+                p.share
+            );
             assert_eq!(
                 doc["personas"][usize::from(p.id) - 1]["residents"],
                 counts[&u32::from(p.id)]

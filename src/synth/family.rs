@@ -208,6 +208,7 @@ struct Spec {
     mobility: f64,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn spec(
     income: (i32, i32),
     sources: &'static [(Inkomensbron, f64)],
