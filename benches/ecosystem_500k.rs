@@ -92,6 +92,9 @@ fn median(v: &[f64]) -> f64 {
 }
 
 fn spread(v: &[f64], digits: usize) -> String {
+    if v.iter().any(|x| x.is_nan()) {
+        return "n/a".to_string();
+    }
     let (lo, hi) = v
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
