@@ -37,6 +37,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::personas::{encode::Encoding, encode::Matrix, kmeans, select, tree};
 use loneliness::risk::{self, fit::stratified_folds, gbt::Gbt, metrics};
 use loneliness::sources::{ingest, StudyConfig};
@@ -170,9 +171,12 @@ fn main() {
     let (study_dir, truth_dir) = common::study_500k(tmp.path());
     let truth_dir = truth_dir.expect("--truth DIR with --study");
     let config = StudyConfig::load(&study_dir).unwrap();
-    let study = ingest(&study_dir, &config).unwrap().study;
+    let study = ingest(&study_dir, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let links = loneliness::link::link_study(&study, 7).unwrap();
-    let table_ = loneliness::residents::build(&study, &links).unwrap();
+    let frame = loneliness::residents::Frame::build(&study, &links).unwrap();
+    let table_ = &frame.table;
     let (n, p) = (table_.rows(), table_.cols());
 
     // The synthetic truth per resident: persona and the lonely outcome.
@@ -199,9 +203,9 @@ fn main() {
 
     // ---- k-means ----
     let matrix = Encoding::default_spec()
-        .fit(&table_)
+        .fit(table_)
         .unwrap()
-        .apply(&table_)
+        .apply(table_)
         .unwrap();
     let truth_persona: Vec<u32> = table_
         .pseudo_ids
@@ -321,7 +325,7 @@ fn main() {
         let seed = 7;
         for _ in 0..runs {
             let (t, wall, cpu) =
-                timed(|| tree::fit(&table_, &reference.labels, k, &names, &ids, seed));
+                timed(|| tree::fit(table_, &reference.labels, k, &names, &ids, seed));
             ours_tree.push(wall, cpu, vec![t.accuracy]);
         }
         // The same split as tree::fit.
@@ -420,21 +424,11 @@ fn main() {
     };
     if wants("gbt") {
         // Respondents, outcomes and weights as benches/risk_500k.rs takes them.
-        let survey = links
-            .get(loneliness::contract::SourceKind::Gezondheidsmonitor)
-            .unwrap();
-        let mut seen = std::collections::BTreeSet::new();
         let (mut rows, mut y, mut w) = (Vec::new(), vec![0.0; n], vec![0.0; n]);
-        for (i, s) in study.survey.iter().enumerate() {
-            let (Some(r), Some(score)) = (survey.resident[i], risk::djg::score(&s.djg)) else {
-                continue;
-            };
-            let r = r as usize;
-            if seen.insert(r) {
-                rows.push(r);
-                y[r] = f64::from(u8::from(score.lonely()));
-                w[r] = s.weegfactor;
-            }
+        for (r, score) in frame.survey.scored() {
+            rows.push(r.row);
+            y[r.row] = f64::from(u8::from(score.lonely()));
+            w[r.row] = r.weight;
         }
         let ys: Vec<f64> = rows.iter().map(|&r| y[r]).collect();
         let folds = stratified_folds(&ys, 5, 7);
