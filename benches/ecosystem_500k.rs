@@ -472,13 +472,8 @@ fn main() {
                 .map(|&i| w[i] * train.len() as f64 / wsum)
                 .collect();
             let mut m = forust();
-            m.fit(
-                &forust_ml::Matrix::new(cm, train.len(), p),
-                &yt,
-                &wt,
-                None,
-            )
-            .expect("forust fit");
+            m.fit(&forust_ml::Matrix::new(cm, train.len(), p), &yt, &wt, None)
+                .expect("forust fit");
             m
         };
         let resp_cm = col_major(&rows);
@@ -513,7 +508,10 @@ fn main() {
             let po: Vec<f64> = test.iter().map(|&i| gb.logit(table_.row(i))).collect();
             cv[0] += metrics::auc(&po, &yt).unwrap() / 5.0;
             let m = forust_fit(&train, &col_major(&train));
-            let pf = m.predict(&forust_ml::Matrix::new(&col_major(&test), test.len(), p), true);
+            let pf = m.predict(
+                &forust_ml::Matrix::new(&col_major(&test), test.len(), p),
+                true,
+            );
             cv[1] += metrics::auc(&pf, &yt).unwrap() / 5.0;
         }
         (ours_cv, forust_cv) = (cv[0], cv[1]);
@@ -584,9 +582,17 @@ fn main() {
     if wants("tree") {
         let sk_tree = sk_runs(&sk["tree"], &["accuracy"]);
         table(
-            &format!("beslisboom (depth {}, Gini, leaf >= 20) on our k-means personas", tree::MAX_DEPTH),
+            &format!(
+                "beslisboom (depth {}, Gini, leaf >= 20) on our k-means personas",
+                tree::MAX_DEPTH
+            ),
             &[("hold-out accuracy", 4)],
-            &[("ours (binned)", &ours_tree), ("linfa-trees 0.8", &linfa_tree), ("smartcore 0.7", &smart_tree), (&sk_name, &sk_tree)],
+            &[
+                ("ours (binned)", &ours_tree),
+                ("linfa-trees 0.8", &linfa_tree),
+                ("smartcore 0.7", &smart_tree),
+                (&sk_name, &sk_tree),
+            ],
         );
     }
     if wants("gbt") {

@@ -43,10 +43,11 @@ fn main() {
         let scaled: Vec<Matrix<i64>> = costs
             .iter()
             .map(|c| {
-                Matrix::from_rows(
-                    c.iter()
-                        .map(|r| r.iter().map(|&v| (v * 1e6).round() as i64).collect::<Vec<_>>()),
-                )
+                Matrix::from_rows(c.iter().map(|r| {
+                    r.iter()
+                        .map(|&v| (v * 1e6).round() as i64)
+                        .collect::<Vec<_>>()
+                }))
                 .unwrap()
             })
             .collect();
@@ -57,7 +58,10 @@ fn main() {
             ours_a = costs.iter().map(|c| hungarian(c)).collect::<Vec<_>>();
             ours_t.push(t.elapsed().as_secs_f64() * 1e6 / count as f64);
             let t = Instant::now();
-            pf_a = scaled.iter().map(|m| kuhn_munkres_min(m).1).collect::<Vec<_>>();
+            pf_a = scaled
+                .iter()
+                .map(|m| kuhn_munkres_min(m).1)
+                .collect::<Vec<_>>();
             pf_t.push(t.elapsed().as_secs_f64() * 1e6 / count as f64);
         }
         let total = |c: &[Vec<f64>], a: &[usize]| -> f64 {
@@ -70,8 +74,14 @@ fn main() {
             v.sort_by(f64::total_cmp);
             v[1]
         };
-        let (lo_o, hi_o) = (ours_t.iter().cloned().fold(f64::INFINITY, f64::min), ours_t.iter().cloned().fold(0.0, f64::max));
-        let (lo_p, hi_p) = (pf_t.iter().cloned().fold(f64::INFINITY, f64::min), pf_t.iter().cloned().fold(0.0, f64::max));
+        let (lo_o, hi_o) = (
+            ours_t.iter().cloned().fold(f64::INFINITY, f64::min),
+            ours_t.iter().cloned().fold(0.0, f64::max),
+        );
+        let (lo_p, hi_p) = (
+            pf_t.iter().cloned().fold(f64::INFINITY, f64::min),
+            pf_t.iter().cloned().fold(0.0, f64::max),
+        );
         let (mo, mp) = (med(&mut ours_t), med(&mut pf_t));
         println!(
             "| {k} | {mo:.2} ({lo_o:.2}-{hi_o:.2}) | {mp:.2} ({lo_p:.2}-{hi_p:.2}) | {:.2} | {differ} of {count} |",
