@@ -1,6 +1,10 @@
 //! Our own k-means: greedy k-means++ seeding and Hamerly's accelerated Lloyd iterations, in parallel.
 //!
-//! Why not linfa: its k-means is about 4x slower than scikit-learn's on our matrices. Hamerly keeps
+//! Why not linfa: measured, not assumed (`benches/ecosystem_500k.rs`, docs/ecosystem.md). On the
+//! 500,000 x 22 persona matrix, K 8, 4 restarts, three runs each in one process: ours 1.25 s CPU
+//! (1.13-1.27), linfa-clustering 0.8 6.45 s (5.74-12.03), scikit-learn 1.9.1 4.65 s (3.94-5.23),
+//! i.e. linfa 5.2x and scikit-learn 3.7x our CPU time (wall 6.4x and 5.8x), at the same inertia
+//! (300,362-300,364; one linfa run 322,675) and ARI against the planted personas (0.956). Hamerly keeps
 //! for every point one upper bound (distance to its centroid) and one lower bound (distance to the
 //! second-closest); after the first iterations most points are settled by comparing bounds and
 //! need no distance computation at all. With K <= 12 and ~25 columns this beats Elkan (K bounds

@@ -1,9 +1,12 @@
 //! The "beslisboom": a shallow classification tree (CART, Gini, depth <= 4) that assigns a
 //! resident to a persona from a handful of register traits, printed as Dutch rules.
 //!
-//! Why our own tree instead of linfa-trees: a depth-4 tree on binned features is ~150 lines, needs
-//! no ndarray version pinning, and the split search on pre-binned columns (at most 64 thresholds
-//! per feature) is fast on 500,000 residents.
+//! Why our own tree instead of linfa-trees: measured (`benches/ecosystem_500k.rs`,
+//! docs/ecosystem.md). On the 500k study's 100,000 training residents, same split and settings,
+//! three runs: ours 0.24 s CPU with hold-out accuracy 0.960, linfa-trees 0.8 0.47 s and 0.929,
+//! smartcore 0.7 0.46 s and 0.874, scikit-learn 0.16 s and 0.958. The split search on pre-binned
+//! columns (at most 64 thresholds per feature) is twice as fast as the crates' exact search and
+//! no less accurate, in ~150 lines.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
