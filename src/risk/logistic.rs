@@ -226,6 +226,83 @@ impl Logistic {
                 .sum::<f64>()
     }
 
+    /// The standardised design row `[1, z_1(x), ...]` (intercept first) into `out`.
+    pub fn design(&self, row: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        out.push(1.0);
+        out.extend(self.terms.iter().map(|t| t.z(row)));
+    }
+
+    /// Sandwich covariance of `(intercept, beta)` on `rows` (row-major, `1 + terms` square):
+    /// `H^-1 M H^-1`, with `H` the penalised Hessian at the fit and `M` the sum of the squared
+    /// weighted score contributions (weights normalised to mean 1, as in the fit). Empty if `H`
+    /// is singular.
+    pub fn covariance(&self, p: usize, x: &[f64], y: &[f64], w: &[f64], rows: &[usize]) -> Vec<f64> {
+        let k = self.terms.len() + 1;
+        let n = rows.len();
+        let wsum: f64 = rows.iter().map(|&i| w[i]).sum();
+        let scale = n as f64 / wsum;
+        let chunk = 512;
+        let (mut h, mut m) = (0..n.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| {
+                let mut h = vec![0.0; k * k];
+                let mut m = vec![0.0; k * k];
+                let mut z = Vec::with_capacity(k);
+                for &i in &rows[c * chunk..((c + 1) * chunk).min(n)] {
+                    self.design(&x[i * p..(i + 1) * p], &mut z);
+                    let eta: f64 = self.intercept
+                        + z[1..].iter().zip(&self.beta).map(|(a, b)| a * b).sum::<f64>();
+                    let pr = sigmoid(eta);
+                    let wi = w[i] * scale;
+                    let v = wi * pr * (1.0 - pr);
+                    let r2 = (wi * (y[i] - pr)).powi(2);
+                    for a in 0..k {
+                        for b in 0..=a {
+                            h[a * k + b] += v * z[a] * z[b];
+                            m[a * k + b] += r2 * z[a] * z[b];
+                        }
+                    }
+                }
+                (h, m)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            // Summed in chunk order: the same result whatever the thread count.
+            .fold((vec![0.0; k * k], vec![0.0; k * k]), |(mut h1, mut m1), (h2, m2)| {
+                h1.iter_mut().zip(&h2).for_each(|(a, b)| *a += b);
+                m1.iter_mut().zip(&m2).for_each(|(a, b)| *a += b);
+                (h1, m1)
+            });
+        for a in 1..k {
+            h[a * k + a] += self.lambda;
+        }
+        for a in 0..k {
+            for b in 0..a {
+                h[b * k + a] = h[a * k + b];
+                m[b * k + a] = m[a * k + b];
+            }
+        }
+        // A = H^-1 M column by column, then H^-1 A^T (= H^-1 M H^-1, symmetric).
+        let solve_cols = |rhs: &[f64]| -> Option<Vec<f64>> {
+            let mut out = vec![0.0; k * k];
+            for j in 0..k {
+                let col: Vec<f64> = (0..k).map(|a| rhs[a * k + j]).collect();
+                let mut hh = h.clone();
+                let sol = cholesky_solve(&mut hh, &col, k)?;
+                for a in 0..k {
+                    out[a * k + j] = sol[a];
+                }
+            }
+            Some(out)
+        };
+        let Some(a) = solve_cols(&m) else {
+            return Vec::new();
+        };
+        let at: Vec<f64> = (0..k * k).map(|ij| a[(ij % k) * k + ij / k]).collect();
+        solve_cols(&at).unwrap_or_default()
+    }
+
     /// Adds each feature's contribution to the log-odds (relative to the training mean, where
     /// every standardised term is 0) to `out[feature]`.
     pub fn contributions(&self, row: &[f64], out: &mut [f64]) {

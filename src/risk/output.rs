@@ -12,10 +12,9 @@ use super::model::{CandidateScore, CvMetrics};
 use super::RiskRun;
 use crate::error::Result;
 
-/// Rounded to 6 decimals; `+ 0.0` turns a negative zero into 0 so it prints as `0.000000`.
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6 + 0.0
-}
+/// Kept here for callers of `output::round6`; it lives in the module root so that `districts`
+/// need not import this module (which imports `districts`).
+pub use super::round6;
 
 /// The header of `districts.csv`.
 pub const COLUMNS: [&str; 14] = [
@@ -87,6 +86,8 @@ struct OutcomeReport<'a> {
     model: String,
     recalibration: Option<(f64, f64)>,
     area_variance: f64,
+    /// `analytic` (EB mean squared error + level variance) or `bootstrap`.
+    interval_method: &'static str,
     bootstrap_refits: usize,
     cross_validation: &'a CvMetrics,
     model_choice: &'a [CandidateScore],
@@ -116,6 +117,13 @@ fn outcome(m: &super::model::OutcomeModel) -> OutcomeReport<'_> {
         model: m.spec.name(),
         recalibration: m.recalibration,
         area_variance: round6(m.area_variance),
+        interval_method: if m.bootstrap.len() >= 10 {
+            "bootstrap"
+        } else if m.area_effect_mse.is_empty() {
+            "none"
+        } else {
+            "analytic"
+        },
         bootstrap_refits: m.bootstrap.len(),
         cross_validation: &m.metrics,
         model_choice: &m.candidates,
