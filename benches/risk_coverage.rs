@@ -155,17 +155,25 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
 
     let (mut covered, mut covered_severe, mut err, mut berr, mut width, mut k) =
         (0, 0, 0.0, 0.0, 0.0, 0);
+    let mut bias = 0.0;
     for d in &run.districts {
         let Some(&(pl, ps, m)) = truth.get(d.wijkcode.as_str()) else {
             continue;
         };
         let (tl, ts) = (100.0 * pl / m as f64, 100.0 * ps / m as f64);
         let b = 100.0 * bound[d.wijkcode.as_str()] / m as f64;
-        let (lo, hi) = (d.predicted_lonely_low.unwrap(), d.predicted_lonely_high.unwrap());
-        let (slo, shi) = (d.predicted_severe_low.unwrap(), d.predicted_severe_high.unwrap());
+        let (lo, hi) = (
+            d.predicted_lonely_low.unwrap(),
+            d.predicted_lonely_high.unwrap(),
+        );
+        let (slo, shi) = (
+            d.predicted_severe_low.unwrap(),
+            d.predicted_severe_high.unwrap(),
+        );
         covered += usize::from(lo <= tl && tl <= hi);
         covered_severe += usize::from(slo <= ts && ts <= shi);
         err += (d.predicted_lonely_pct - tl).abs();
+        bias += d.predicted_lonely_pct - tl;
         berr += (b - tl).abs();
         width += hi - lo;
         k += 1;
@@ -181,7 +189,7 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
         mean_width: width / k as f64,
     };
     println!(
-        "{:<10} {:>7} {:>4} {:>5} {:>6} {:<34} {:>6.3} {:>5.2} {:>5.2} {:>5.2} {:>3}/{:<3} {:>3}/{:<3} {:>5.2} {:>6.1}",
+        "{:<10} {:>7} {:>4} {:>5} {:>6} {:<34} {:>6.3} {:>5.2} {:>+5.2} {:>5.2} {:>5.2} {:>3}/{:<3} {:>3}/{:<3} {:>5.2} {:>6.1}",
         profile,
         residents,
         seed,
@@ -190,6 +198,7 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
         run.model.lonely.spec.name().chars().take(34).collect::<String>(),
         run.model.lonely.metrics.auc,
         res.mae,
+        bias / k as f64,
         res.bound_mae,
         res.mae / res.bound_mae,
         covered,
@@ -215,7 +224,7 @@ fn main() {
         (500_000, vec![41]),
     ];
     println!(
-        "{:<10} {:>7} {:>4} {:>5} {:>6} {:<34} {:>6} {:>5} {:>5} {:>5} {:>7} {:>7} {:>5} {:>6}",
+        "{:<10} {:>7} {:>4} {:>5} {:>6} {:<34} {:>6} {:>5} {:>5} {:>5} {:>5} {:>7} {:>7} {:>5} {:>6}",
         "profile",
         "resid.",
         "seed",
@@ -224,6 +233,7 @@ fn main() {
         "lonely model",
         "CV AUC",
         "MAE",
+        "bias",
         "bound",
         "ratio",
         "cover",
@@ -258,7 +268,12 @@ fn main() {
             .iter()
             .filter(|r| sel(r))
             .fold((0, 0, 0, 0), |a, r| {
-                (a.0 + r.covered, a.1 + r.covered_severe, a.2 + r.wijken, a.3 + 1)
+                (
+                    a.0 + r.covered,
+                    a.1 + r.covered_severe,
+                    a.2 + r.wijken,
+                    a.3 + 1,
+                )
             });
         if k > 0 {
             println!(
@@ -289,8 +304,7 @@ fn main() {
             quantile(&ratios, 0.75),
             ratios[ratios.len() - 1]
         );
-        let mean_w: f64 =
-            results.iter().map(|r| r.mean_width).sum::<f64>() / results.len() as f64;
+        let mean_w: f64 = results.iter().map(|r| r.mean_width).sum::<f64>() / results.len() as f64;
         println!("mean interval width {mean_w:.2} points");
     }
 }

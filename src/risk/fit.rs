@@ -9,8 +9,8 @@
 //! sampling variance of the wijk's raw effect and `tau2` the between-wijk variance by moments.
 
 use rand::{Rng, SeedableRng};
-use rand_distr::StandardNormal;
 use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -299,13 +299,15 @@ pub fn train_outcome(
         "{name}: cross-validating {} candidates",
         specs.len()
     ));
-    let mut jobs: Vec<(Option<usize>, usize)> = Vec::new(); // (logistic spec index or None=gbt, fold)
+    // Per fold one job for every logistic penalty (a warm-started path on one design) and one
+    // for the trees (one fit serves every checkpoint): (true = logistic path, fold).
+    let mut jobs: Vec<(bool, usize)> = Vec::new();
     for k in 0..s.folds {
-        for c in 0..gbt_first {
-            jobs.push((Some(c), k));
+        if gbt_first > 0 {
+            jobs.push((true, k));
         }
         if specs.len() > gbt_first {
-            jobs.push((None, k));
+            jobs.push((false, k));
         }
     }
     let max_rounds = s.gbt_checkpoints.iter().copied().max().unwrap_or(0);
@@ -319,28 +321,28 @@ pub fn train_outcome(
             let test: Vec<usize> = (0..n).filter(|&q| fold[q] == k).collect();
             let row =
                 |q: usize| &d.x[d.rows[q] * d.features.len()..(d.rows[q] + 1) * d.features.len()];
-            match c {
-                Some(c) => {
-                    let m = fit_learner(&specs[c], d, &train);
-                    vec![(c, test.iter().map(|&q| m.logit(row(q))).collect())]
-                }
-                None => {
-                    let params = GbtParams {
-                        rounds: max_rounds,
-                        ..s.gbt.clone()
-                    };
-                    let m = Gbt::fit(d.x, d.features.len(), &d.y, &d.w, &train, &params);
-                    s.gbt_checkpoints
-                        .iter()
-                        .enumerate()
-                        .map(|(j, &r)| {
-                            (
-                                gbt_first + j,
-                                test.iter().map(|&q| m.logit_upto(row(q), r)).collect(),
-                            )
-                        })
-                        .collect()
-                }
+            if c {
+                Logistic::fit_path(d.features, d.x, &d.y, &d.w, &train, &s.lambdas)
+                    .iter()
+                    .enumerate()
+                    .map(|(c, m)| (c, test.iter().map(|&q| m.logit(row(q))).collect()))
+                    .collect()
+            } else {
+                let params = GbtParams {
+                    rounds: max_rounds,
+                    ..s.gbt.clone()
+                };
+                let m = Gbt::fit(d.x, d.features.len(), &d.y, &d.w, &train, &params);
+                s.gbt_checkpoints
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &r)| {
+                        (
+                            gbt_first + j,
+                            test.iter().map(|&q| m.logit_upto(row(q), r)).collect(),
+                        )
+                    })
+                    .collect()
             }
         })
         .collect();
