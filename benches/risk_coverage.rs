@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::risk::{self, fit, logistic::sigmoid, RiskParams};
 use loneliness::sources::{ingest, StudyConfig};
 use loneliness::synth::{build_world, files, outcome, NoiseRates, Profile, SynthParams};
@@ -63,9 +64,12 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
         .write(&study_dir, &truth_dir)
         .expect("write");
     let config = StudyConfig::load(&study_dir).unwrap();
-    let study = ingest(&study_dir, &config).unwrap().study;
+    let study = ingest(&study_dir, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let links = loneliness::link::link_study(&study, 7).unwrap();
-    let table = loneliness::residents::build(&study, &links).unwrap();
+    let frame = loneliness::residents::Frame::build(&study, &links).unwrap();
+    let table = &frame.table;
     let rp = RiskParams {
         bootstrap,
         ..RiskParams::default()
@@ -73,7 +77,7 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
     .check()
     .unwrap();
     let t = Instant::now();
-    let run = risk::train(&study, &links, &table, &rp, |_| {}).unwrap();
+    let run = risk::train(&frame, &rp, |_| {}).unwrap();
     let stage_s = t.elapsed().as_secs_f64();
 
     // The truth per wijk: mean true probability over the world's residents.
@@ -93,22 +97,12 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
         .enumerate()
         .map(|(i, r)| (r.pseudo_id.as_str(), i))
         .collect();
-    let survey = links
-        .get(loneliness::contract::SourceKind::Gezondheidsmonitor)
-        .unwrap();
     let n = table.rows();
-    let mut seen = std::collections::BTreeSet::new();
     let (mut rows, mut y, mut w) = (Vec::new(), vec![0.0; n], vec![0.0; n]);
-    for (i, s) in study.survey.iter().enumerate() {
-        let (Some(r), Some(score)) = (survey.resident[i], risk::djg::score(&s.djg)) else {
-            continue;
-        };
-        let r = r as usize;
-        if seen.insert(r) {
-            rows.push(r);
-            y[r] = f64::from(u8::from(score.lonely()));
-            w[r] = s.weegfactor;
-        }
+    for (r, score) in frame.survey.scored() {
+        rows.push(r.row);
+        y[r.row] = f64::from(u8::from(score.lonely()));
+        w[r.row] = r.weight;
     }
     let true_logit = |row: usize| -> f64 {
         let i = resident_of[table.pseudo_ids[row].as_str()];

@@ -10,11 +10,8 @@ use serde::Serialize;
 use super::districts::{DistrictScore, WijkFactors};
 use super::model::{CandidateScore, CvMetrics};
 use super::RiskRun;
+use crate::contract::round6;
 use crate::error::Result;
-
-/// Kept here for callers of `output::round6`; it lives in the module root so that `districts`
-/// need not import this module (which imports `districts`).
-pub use super::round6;
 
 /// The header of `districts.csv`.
 pub const COLUMNS: [&str; 14] = [
