@@ -45,8 +45,8 @@ pub struct Args {
     /// Folds of the stratified cross-validation.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
-    /// Bootstrap refits for the 90% intervals (0: no intervals).
-    #[arg(long, default_value_t = 100)]
+    /// Bootstrap refits for the 90% intervals (0: analytic intervals, no refits).
+    #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
 }
 

@@ -1,10 +1,12 @@
 //! District scores and factors: everything aggregated per wijk from resident-level predictions.
 //!
 //! A wijk's predicted prevalence is the mean predicted probability over all its residents. Its
-//! 90% interval comes from the bootstrap refits: each replicate predicts a fixed, seeded sample
-//! of at most [`INTERVAL_SAMPLE`] residents per wijk; the interval is the point estimate plus the
-//! 5th and 95th percentiles of (replicate mean - final model's mean) on that sample, so the
-//! sample only saves time and does not shift the interval.
+//! 90% interval is analytic: the wijk's log-odds level is uncertain by the empirical-Bayes mean
+//! squared error of its effect plus the fixed effects' variance of the wijk mean (from `fit`); every
+//! resident's log-odds is shifted by -/+ 1.645 standard deviations of that and the probabilities
+//! are averaged. A model trained with `--bootstrap B` instead carries B refits: each predicts a
+//! fixed, seeded sample of at most [`INTERVAL_SAMPLE`] residents per wijk, and the interval is the
+//! point estimate plus the 5th and 95th percentiles of (replicate mean - final model's mean).
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -12,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::model::OutcomeModel;
+use super::model::{Learner, OutcomeModel};
 use crate::contract::round6;
 use crate::residents::{FeatureKind, FeatureTable};
 
@@ -65,16 +67,104 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo as f64)
 }
 
-/// `(low, high)` per wijk of the 90% bootstrap interval around `means` (fractions).
+/// The 95th percentile of the standard normal: a two-sided 90% interval.
+pub const Z90: f64 = 1.644_853_626_951_472_2;
+
+/// `(low, high)` per wijk of the 90% interval around `means` (fractions): analytic by default,
+/// from bootstrap replicates when the model has them.
 fn intervals(
+    model: &OutcomeModel,
+    table: &FeatureTable,
+    members: &[Vec<usize>],
+    p: &[f64],
+    means: &[f64],
+    seed: u64,
+) -> Vec<Option<(f64, f64)>> {
+    if model.bootstrap.len() >= 10 {
+        return bootstrap_intervals(model, table, &interval_sample(members, seed), means);
+    }
+    if model.area_effect_mse.is_empty() {
+        return vec![None; means.len()];
+    }
+    // The wijk's log-odds level is uncertain by `var`: its effect's EB mean squared error plus
+    // the fixed effects' variance of the wijk mean (delta method: the logistic covariance
+    // projected on the wijk's mean design row, weighted by p(1-p); for trees the overall level's
+    // variance). The interval shifts every resident's log-odds by -/+ z * sd and averages the
+    // probabilities: the delta method without its last linearisation, so the interval stays
+    // inside 0-100% and is asymmetric where it should be. A shift of the model's log-odds is a
+    // shift of `slope` times as much after the recalibration.
+    let slope = model.recalibration.map_or(1.0, |(_, b)| b);
+    let logistic = match &model.fitted.learner {
+        Learner::Logistic(l) | Learner::Blend { logistic: l, .. } => Some(l),
+        Learner::Gbt(_) => None,
+    };
+    let cov = &model.coefficient_covariance;
+    members
+        .par_iter()
+        .enumerate()
+        .map(|(w, rows)| {
+            if rows.is_empty() {
+                return None;
+            }
+            let fixed = match logistic {
+                Some(l) if !cov.is_empty() => {
+                    let k = l.terms.len() + 1;
+                    let (mut g, mut z, mut s) = (vec![0.0; k], Vec::with_capacity(k), 0.0);
+                    for &i in rows {
+                        let v = p[i] * (1.0 - p[i]);
+                        l.design(table.row(i), &mut z);
+                        g.iter_mut().zip(&z).for_each(|(a, b)| *a += v * b);
+                        s += v;
+                    }
+                    let g: Vec<f64> = g.iter().map(|a| a / s.max(1e-12)).collect();
+                    (0..k)
+                        .map(|a| g[a] * (0..k).map(|b| cov[a * k + b] * g[b]).sum::<f64>())
+                        .sum::<f64>()
+                }
+                _ => model.level_variance,
+            };
+            let mse = model
+                .area_effect_mse
+                .get(&table.wijken[w])
+                .copied()
+                .unwrap_or(model.area_variance);
+            let delta = slope * Z90 * (mse + fixed).max(0.0).sqrt();
+            let (mut lo, mut hi) = (0.0, 0.0);
+            for &i in rows {
+                let eta = super::logistic::logit(p[i]);
+                lo += super::logistic::sigmoid(eta - delta);
+                hi += super::logistic::sigmoid(eta + delta);
+            }
+            let n = rows.len() as f64;
+            Some(((lo / n).min(means[w]), (hi / n).max(means[w])))
+        })
+        .collect()
+}
+
+/// A fixed, seeded sample of at most [`INTERVAL_SAMPLE`] residents per wijk.
+fn interval_sample(members: &[Vec<usize>], seed: u64) -> Vec<Vec<usize>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5a3b1e);
+    members
+        .iter()
+        .map(|m| {
+            let mut s = m.clone();
+            if s.len() > INTERVAL_SAMPLE {
+                s.shuffle(&mut rng);
+                s.truncate(INTERVAL_SAMPLE);
+                s.sort_unstable();
+            }
+            s
+        })
+        .collect()
+}
+
+/// `(low, high)` per wijk of the 90% bootstrap interval around `means` (fractions).
+fn bootstrap_intervals(
     model: &OutcomeModel,
     table: &FeatureTable,
     sample: &[Vec<usize>],
     means: &[f64],
 ) -> Vec<Option<(f64, f64)>> {
-    if model.bootstrap.len() < 10 {
-        return vec![None; means.len()];
-    }
     let mean_under = |fitted| -> Vec<f64> {
         sample
             .iter()
@@ -127,25 +217,12 @@ pub fn districts(
     for i in 0..table.rows() {
         members[table.wijk[i] as usize].push(i);
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5a3b1e);
-    let sample: Vec<Vec<usize>> = members
-        .iter()
-        .map(|m| {
-            let mut s = m.clone();
-            if s.len() > INTERVAL_SAMPLE {
-                s.shuffle(&mut rng);
-                s.truncate(INTERVAL_SAMPLE);
-                s.sort_unstable();
-            }
-            s
-        })
-        .collect();
     let mean =
         |p: &[f64], m: &[usize]| m.iter().map(|&i| p[i]).sum::<f64>() / m.len().max(1) as f64;
     let ml: Vec<f64> = members.iter().map(|m| mean(p_lonely, m)).collect();
     let ms: Vec<f64> = members.iter().map(|m| mean(p_severe, m)).collect();
-    let il = intervals(lonely, table, &sample, &ml);
-    let is = intervals(severe, table, &sample, &ms);
+    let il = intervals(lonely, table, &members, p_lonely, &ml, seed);
+    let is = intervals(severe, table, &members, p_severe, &ms, seed);
     // Weighted direct estimates.
     let mut sw = vec![(0usize, 0.0, 0.0, 0.0); k];
     for r in respondents {

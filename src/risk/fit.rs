@@ -10,6 +10,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -90,9 +91,81 @@ pub fn stratified_folds(y: &[f64], k: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
+/// Draws of the wijk-level parametric bootstrap of the effects' mean squared error.
+pub const MSE_DRAWS: usize = 2000;
+
+/// The wijk effects of one set of respondents: raw effects, their sampling variances, the
+/// between-wijk variance and the shrunken effects.
+pub struct AreaFit {
+    /// Shrunken effect per wijk index (0 without respondents).
+    pub effects: Vec<f64>,
+    /// Sampling variance of the raw effect per wijk (infinite with fewer than 2 respondents).
+    pub raw_var: Vec<f64>,
+    /// Between-wijk variance (moments, truncated at 0).
+    pub tau2: f64,
+    /// Approximate sampling variance of `tau2` (of the untruncated moment estimator).
+    pub tau2_var: f64,
+}
+
+impl AreaFit {
+    /// Mean squared error of each wijk's shrunken effect on the log-odds scale, by a parametric
+    /// bootstrap at the wijk level (Butar & Lahiri): `draws` times, true effects are drawn from
+    /// `N(0, tau2)` and raw effects around them from `N(theta, v_w)`; `tau2` is re-estimated by
+    /// the same moments, every effect shrunk again, and the squared errors averaged. So the
+    /// uncertainty of `tau2` itself is in it, without the full refits of a respondent bootstrap
+    /// (K numbers per draw instead of a model). A wijk without respondents gets the prior `tau2`.
+    pub fn bootstrap_mse(&self, draws: usize, seed: u64) -> Vec<f64> {
+        let k = self.raw_var.len();
+        let known: Vec<usize> = (0..k).filter(|&w| self.raw_var[w].is_finite()).collect();
+        let mut mse = vec![self.tau2; k];
+        if known.len() < 2 || draws == 0 {
+            return mse;
+        }
+        for &w in &known {
+            mse[w] = 0.0;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xeb_ad5e);
+        let tau = self.tau2.sqrt();
+        let kn = known.len() as f64;
+        let mut theta = vec![0.0; known.len()];
+        let mut raw = vec![0.0; known.len()];
+        for _ in 0..draws {
+            for (j, &w) in known.iter().enumerate() {
+                let z1: f64 = rng.sample(StandardNormal);
+                let z2: f64 = rng.sample(StandardNormal);
+                theta[j] = tau * z1;
+                raw[j] = theta[j] + self.raw_var[w].sqrt() * z2;
+            }
+            let mean = raw.iter().sum::<f64>() / kn;
+            let t2 = (known
+                .iter()
+                .enumerate()
+                .map(|(j, &w)| (raw[j] - mean).powi(2) - self.raw_var[w])
+                .sum::<f64>()
+                / (kn - 1.0))
+                .max(0.0);
+            for (j, &w) in known.iter().enumerate() {
+                let v = self.raw_var[w];
+                let u = raw[j] * t2 / (t2 + v);
+                mse[w] += (u - theta[j]).powi(2);
+            }
+        }
+        for &w in &known {
+            mse[w] /= draws as f64;
+        }
+        mse
+    }
+}
+
 /// Raw wijk effects from log-odds `f` of respondent positions `pos`, shrunk by empirical Bayes.
 /// Returns the effect per wijk index and the between-wijk variance.
 pub fn area_effects(f: &[f64], d: &Data, pos: &[usize], n_wijken: usize) -> (Vec<f64>, f64) {
+    let a = area_fit(f, d, pos, n_wijken);
+    (a.effects, a.tau2)
+}
+
+/// [`area_effects`] with the variances the intervals need.
+pub fn area_fit(f: &[f64], d: &Data, pos: &[usize], n_wijken: usize) -> AreaFit {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_wijken];
     let wsum: f64 = pos.iter().map(|&q| d.w[d.rows[q]]).sum();
     let scale = pos.len() as f64 / wsum;
@@ -133,16 +206,28 @@ pub fn area_effects(f: &[f64], d: &Data, pos: &[usize], n_wijken: usize) -> (Vec
     }
     let known: Vec<usize> = (0..n_wijken).filter(|&k| var[k].is_finite()).collect();
     if known.len() < 2 {
-        return (vec![0.0; n_wijken], 0.0);
+        return AreaFit {
+            effects: vec![0.0; n_wijken],
+            raw_var: var,
+            tau2: 0.0,
+            tau2_var: 0.0,
+        };
     }
-    let mean = known.iter().map(|&k| raw[k]).sum::<f64>() / known.len() as f64;
+    let kn = known.len() as f64;
+    let mean = known.iter().map(|&k| raw[k]).sum::<f64>() / kn;
     let tau2 = (known
         .iter()
         .map(|&k| (raw[k] - mean).powi(2) - var[k])
         .sum::<f64>()
-        / (known.len() - 1) as f64)
+        / (kn - 1.0))
         .max(0.0);
-    let shrunk = (0..n_wijken)
+    // Var of the moment estimator: sum of 2 (tau2 + v_k)^2 over the wijken, / (K - 1)^2.
+    let tau2_var = known
+        .iter()
+        .map(|&k| 2.0 * (tau2 + var[k]).powi(2))
+        .sum::<f64>()
+        / ((kn - 1.0) * (kn - 1.0));
+    let effects = (0..n_wijken)
         .map(|k| {
             if var[k].is_finite() {
                 raw[k] * tau2 / (tau2 + var[k])
@@ -151,7 +236,29 @@ pub fn area_effects(f: &[f64], d: &Data, pos: &[usize], n_wijken: usize) -> (Vec
             }
         })
         .collect();
-    (shrunk, tau2)
+    AreaFit {
+        effects,
+        raw_var: var,
+        tau2,
+        tau2_var,
+    }
+}
+
+/// Sampling variance of the overall log-odds level from respondent positions `pos` with
+/// log-odds `f`: the sandwich variance of an intercept, `sum w^2 p(1-p) / (sum w p(1-p))^2`
+/// with the weights normalised to mean 1. It is the fixed effects' share of a wijk mean's
+/// uncertainty that does not shrink with the wijk's own respondents.
+pub fn level_variance(f: &[f64], d: &Data, pos: &[usize]) -> f64 {
+    let wsum: f64 = pos.iter().map(|&q| d.w[d.rows[q]]).sum();
+    let scale = pos.len() as f64 / wsum;
+    let (mut a, mut b) = (0.0, 0.0);
+    for &q in pos {
+        let pr = sigmoid(f[q]);
+        let wi = d.w[d.rows[q]] * scale;
+        a += wi * pr * (1.0 - pr);
+        b += wi * wi * pr * (1.0 - pr);
+    }
+    b / (a * a).max(1e-12)
 }
 
 fn effects_map(effects: &[f64], wijken: &[String]) -> BTreeMap<String, f64> {
@@ -192,13 +299,15 @@ pub fn train_outcome(
         "{name}: cross-validating {} candidates",
         specs.len()
     ));
-    let mut jobs: Vec<(Option<usize>, usize)> = Vec::new(); // (logistic spec index or None=gbt, fold)
+    // Per fold one job for every logistic penalty (a warm-started path on one design) and one
+    // for the trees (one fit serves every checkpoint): (true = logistic path, fold).
+    let mut jobs: Vec<(bool, usize)> = Vec::new();
     for k in 0..s.folds {
-        for c in 0..gbt_first {
-            jobs.push((Some(c), k));
+        if gbt_first > 0 {
+            jobs.push((true, k));
         }
         if specs.len() > gbt_first {
-            jobs.push((None, k));
+            jobs.push((false, k));
         }
     }
     let max_rounds = s.gbt_checkpoints.iter().copied().max().unwrap_or(0);
@@ -212,28 +321,28 @@ pub fn train_outcome(
             let test: Vec<usize> = (0..n).filter(|&q| fold[q] == k).collect();
             let row =
                 |q: usize| &d.x[d.rows[q] * d.features.len()..(d.rows[q] + 1) * d.features.len()];
-            match c {
-                Some(c) => {
-                    let m = fit_learner(&specs[c], d, &train);
-                    vec![(c, test.iter().map(|&q| m.logit(row(q))).collect())]
-                }
-                None => {
-                    let params = GbtParams {
-                        rounds: max_rounds,
-                        ..s.gbt.clone()
-                    };
-                    let m = Gbt::fit(d.x, d.features.len(), &d.y, &d.w, &train, &params);
-                    s.gbt_checkpoints
-                        .iter()
-                        .enumerate()
-                        .map(|(j, &r)| {
-                            (
-                                gbt_first + j,
-                                test.iter().map(|&q| m.logit_upto(row(q), r)).collect(),
-                            )
-                        })
-                        .collect()
-                }
+            if c {
+                Logistic::fit_path(d.features, d.x, &d.y, &d.w, &train, &s.lambdas)
+                    .iter()
+                    .enumerate()
+                    .map(|(c, m)| (c, test.iter().map(|&q| m.logit(row(q))).collect()))
+                    .collect()
+            } else {
+                let params = GbtParams {
+                    rounds: max_rounds,
+                    ..s.gbt.clone()
+                };
+                let m = Gbt::fit(d.x, d.features.len(), &d.y, &d.w, &train, &params);
+                s.gbt_checkpoints
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &r)| {
+                        (
+                            gbt_first + j,
+                            test.iter().map(|&q| m.logit_upto(row(q), r)).collect(),
+                        )
+                    })
+                    .collect()
             }
         })
         .collect();
@@ -354,12 +463,31 @@ pub fn train_outcome(
     let all: Vec<usize> = (0..n).collect();
     let f_oof = &oof[chosen];
     let learner = fit_learner(&spec, d, &d.rows);
-    let (u, tau2) = area_effects(f_oof, d, &all, n_wijken);
+    let area = area_fit(f_oof, d, &all, n_wijken);
+    let tau2 = area.tau2;
+    // For the 90% intervals (districts.rs): the EB mean squared error of every wijk effect
+    // (wijk-level parametric bootstrap), the logistic coefficients' sandwich covariance for the
+    // delta method on each wijk mean, and the overall level's variance (for trees).
+    let area_effect_mse: BTreeMap<String, f64> = d
+        .wijken
+        .iter()
+        .cloned()
+        .zip(area.bootstrap_mse(MSE_DRAWS, s.seed))
+        .collect();
+    let level_variance = level_variance(f_oof, d, &all);
+    let coefficient_covariance = match &learner {
+        Learner::Logistic(l) | Learner::Blend { logistic: l, .. } => {
+            l.covariance(d.features.len(), d.x, &d.y, &d.w, &d.rows)
+        }
+        Learner::Gbt(_) => Vec::new(),
+    };
     let fitted = Fitted {
         learner,
-        area_effects: effects_map(&u, d.wijken),
+        area_effects: effects_map(&area.effects, d.wijken),
     };
-    progress(&format!("{name}: {} bootstrap refits", s.bootstrap));
+    if s.bootstrap > 0 {
+        progress(&format!("{name}: {} bootstrap refits", s.bootstrap));
+    }
     let bootstrap: Vec<Fitted> = (0..s.bootstrap)
         .into_par_iter()
         .map(|r| {
@@ -380,6 +508,9 @@ pub fn train_outcome(
         fitted,
         recalibration,
         area_variance: tau2,
+        area_effect_mse,
+        coefficient_covariance,
+        level_variance,
         metrics,
         candidates,
         bootstrap,

@@ -118,6 +118,37 @@ impl Logistic {
         )
     }
 
+    /// One fit per penalty on the same rows (the cross-validation's candidates): the design
+    /// terms and the standardised design are built once, and the penalties are fitted from the
+    /// largest to the smallest, each Newton run started at the previous solution (a few steps
+    /// instead of a fit from scratch). Returned in the order of `lambdas`.
+    pub fn fit_path(
+        features: &[Feature],
+        x: &[f64],
+        y: &[f64],
+        w: &[f64],
+        rows: &[usize],
+        lambdas: &[f64],
+    ) -> Vec<Logistic> {
+        let terms = terms(features, x, rows);
+        let problem = Problem::new(features.len(), x, y, w, rows, &terms);
+        let mut order: Vec<usize> = (0..lambdas.len()).collect();
+        order.sort_by(|&a, &b| lambdas[b].total_cmp(&lambdas[a]).then(a.cmp(&b)));
+        let mut out: Vec<Option<Logistic>> = vec![None; lambdas.len()];
+        let mut start = None;
+        for c in order {
+            let b = problem.solve(lambdas[c], start.take());
+            out[c] = Some(Logistic {
+                lambda: lambdas[c],
+                terms: terms.clone(),
+                intercept: b[0],
+                beta: b[1..].to_vec(),
+            });
+            start = Some(b);
+        }
+        out.into_iter().map(|m| m.expect("every penalty")).collect()
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn newton(
         p: usize,
@@ -129,8 +160,27 @@ impl Logistic {
         terms: Vec<Term>,
         start: Option<Vec<f64>>,
     ) -> Logistic {
+        let b = Problem::new(p, x, y, w, rows, &terms).solve(lambda, start);
+        Logistic {
+            lambda,
+            terms,
+            intercept: b[0],
+            beta: b[1..].to_vec(),
+        }
+    }
+}
+
+/// The standardised design (intercept first), outcomes and normalised weights of one fit.
+struct Problem {
+    k: usize,
+    z: Vec<f64>,
+    ys: Vec<f64>,
+    ws: Vec<f64>,
+}
+
+impl Problem {
+    fn new(p: usize, x: &[f64], y: &[f64], w: &[f64], rows: &[usize], terms: &[Term]) -> Problem {
         let k = terms.len() + 1;
-        // Standardised design, intercept first.
         let z: Vec<f64> = rows
             .iter()
             .flat_map(|&i| {
@@ -140,15 +190,24 @@ impl Logistic {
             .collect();
         let wsum: f64 = rows.iter().map(|&i| w[i]).sum();
         let scale = rows.len() as f64 / wsum;
-        let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
-        let ws: Vec<f64> = rows.iter().map(|&i| w[i] * scale).collect();
-        let ybar = ys.iter().zip(&ws).map(|(y, w)| y * w).sum::<f64>() / rows.len() as f64;
+        Problem {
+            k,
+            z,
+            ys: rows.iter().map(|&i| y[i]).collect(),
+            ws: rows.iter().map(|&i| w[i] * scale).collect(),
+        }
+    }
+
+    /// Penalised weighted IRLS from `start` (or the intercept-only solution).
+    fn solve(&self, lambda: f64, start: Option<Vec<f64>>) -> Vec<f64> {
+        let (k, z, ys, ws) = (self.k, &self.z, &self.ys, &self.ws);
+        let ybar = ys.iter().zip(ws).map(|(y, w)| y * w).sum::<f64>() / ys.len() as f64;
         let mut b = start.unwrap_or_else(|| {
             let mut b = vec![0.0; k];
             b[0] = logit(ybar.clamp(1e-4, 1.0 - 1e-4));
             b
         });
-        let n = rows.len();
+        let n = ys.len();
         for _ in 0..50 {
             // Normal equations of one Newton step: (Z'WZ + L) b_new = Z'W(eta + (y - p)/v) .
             let chunk = 512;
@@ -207,14 +266,11 @@ impl Logistic {
                 break;
             }
         }
-        Logistic {
-            lambda,
-            terms,
-            intercept: b[0],
-            beta: b[1..].to_vec(),
-        }
+        b
     }
+}
 
+impl Logistic {
     /// Log-odds for one resident's feature row.
     pub fn logit(&self, row: &[f64]) -> f64 {
         self.intercept
@@ -224,6 +280,97 @@ impl Logistic {
                 .zip(&self.beta)
                 .map(|(t, b)| b * t.z(row))
                 .sum::<f64>()
+    }
+
+    /// The standardised design row `[1, z_1(x), ...]` (intercept first) into `out`.
+    pub fn design(&self, row: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        out.push(1.0);
+        out.extend(self.terms.iter().map(|t| t.z(row)));
+    }
+
+    /// Sandwich covariance of `(intercept, beta)` on `rows` (row-major, `1 + terms` square):
+    /// `H^-1 M H^-1`, with `H` the penalised Hessian at the fit and `M` the sum of the squared
+    /// weighted score contributions (weights normalised to mean 1, as in the fit). Empty if `H`
+    /// is singular.
+    pub fn covariance(
+        &self,
+        p: usize,
+        x: &[f64],
+        y: &[f64],
+        w: &[f64],
+        rows: &[usize],
+    ) -> Vec<f64> {
+        let k = self.terms.len() + 1;
+        let n = rows.len();
+        let wsum: f64 = rows.iter().map(|&i| w[i]).sum();
+        let scale = n as f64 / wsum;
+        let chunk = 512;
+        let (mut h, mut m) = (0..n.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| {
+                let mut h = vec![0.0; k * k];
+                let mut m = vec![0.0; k * k];
+                let mut z = Vec::with_capacity(k);
+                for &i in &rows[c * chunk..((c + 1) * chunk).min(n)] {
+                    self.design(&x[i * p..(i + 1) * p], &mut z);
+                    let eta: f64 = self.intercept
+                        + z[1..]
+                            .iter()
+                            .zip(&self.beta)
+                            .map(|(a, b)| a * b)
+                            .sum::<f64>();
+                    let pr = sigmoid(eta);
+                    let wi = w[i] * scale;
+                    let v = wi * pr * (1.0 - pr);
+                    let r2 = (wi * (y[i] - pr)).powi(2);
+                    for a in 0..k {
+                        for b in 0..=a {
+                            h[a * k + b] += v * z[a] * z[b];
+                            m[a * k + b] += r2 * z[a] * z[b];
+                        }
+                    }
+                }
+                (h, m)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            // Summed in chunk order: the same result whatever the thread count.
+            .fold(
+                (vec![0.0; k * k], vec![0.0; k * k]),
+                |(mut h1, mut m1), (h2, m2)| {
+                    h1.iter_mut().zip(&h2).for_each(|(a, b)| *a += b);
+                    m1.iter_mut().zip(&m2).for_each(|(a, b)| *a += b);
+                    (h1, m1)
+                },
+            );
+        for a in 1..k {
+            h[a * k + a] += self.lambda;
+        }
+        for a in 0..k {
+            for b in 0..a {
+                h[b * k + a] = h[a * k + b];
+                m[b * k + a] = m[a * k + b];
+            }
+        }
+        // A = H^-1 M column by column, then H^-1 A^T (= H^-1 M H^-1, symmetric).
+        let solve_cols = |rhs: &[f64]| -> Option<Vec<f64>> {
+            let mut out = vec![0.0; k * k];
+            for j in 0..k {
+                let col: Vec<f64> = (0..k).map(|a| rhs[a * k + j]).collect();
+                let mut hh = h.clone();
+                let sol = cholesky_solve(&mut hh, &col, k)?;
+                for a in 0..k {
+                    out[a * k + j] = sol[a];
+                }
+            }
+            Some(out)
+        };
+        let Some(a) = solve_cols(&m) else {
+            return Vec::new();
+        };
+        let at: Vec<f64> = (0..k * k).map(|ij| a[(ij % k) * k + ij / k]).collect();
+        solve_cols(&at).unwrap_or_default()
     }
 
     /// Adds each feature's contribution to the log-odds (relative to the training mean, where

@@ -8,7 +8,8 @@
 //! 1. [`djg`] scores the De Jong Gierveld scale (lonely >= 3, severely lonely >= 9);
 //! 2. [`fit`] cross-validates a weighted L2 logistic regression ([`logistic`]) and gradient-boosted
 //!    trees ([`gbt`]), picks one per outcome, estimates wijk effects, recalibrates when needed and
-//!    refits on bootstrap resamples for the intervals ([`metrics`] holds the yardsticks);
+//!    gives each wijk's log-odds level a variance for the analytic intervals ([`metrics`] holds
+//!    the yardsticks);
 //! 3. [`districts`] aggregates per wijk (prevalence, 90% interval, direct survey estimate) and
 //!    finds the factors that raise loneliness in each wijk;
 //! 4. [`model`] saves it all so [`score`] can score a newer register extract without a survey;
@@ -45,7 +46,7 @@ pub struct RiskParams {
     pub seed: u64,
     /// Folds of the stratified cross-validation.
     pub folds: usize,
-    /// Bootstrap refits for the intervals (0: no intervals).
+    /// Bootstrap refits for the intervals; 0 (the default): analytic intervals, no refits.
     pub bootstrap: usize,
     /// Cells below this count are suppressed in published outputs.
     pub suppression_threshold: u32,
@@ -65,7 +66,7 @@ impl Default for RiskParams {
         RiskParams {
             seed: crate::contract::DEFAULT_SEED,
             folds: 5,
-            bootstrap: 100,
+            bootstrap: 0,
             suppression_threshold: 10,
             model: ModelChoice::Auto,
             lambdas: vec![3.0, 10.0, 30.0, 100.0, 300.0, 1000.0],
@@ -91,7 +92,7 @@ impl RiskParams {
     /// Validates once, up front.
     pub fn check(self) -> Result<CheckedParams> {
         crate::ensure!((2..=20).contains(&self.folds), Config: "the number of folds must be between 2 and 20, got {}", self.folds);
-        crate::ensure!(self.bootstrap == 0 || (10..=1000).contains(&self.bootstrap), Config: "bootstrap refits must be 0 (no intervals) or between 10 and 1000, got {}", self.bootstrap);
+        crate::ensure!(self.bootstrap == 0 || (10..=1000).contains(&self.bootstrap), Config: "bootstrap refits must be 0 (analytic intervals) or between 10 and 1000, got {}", self.bootstrap);
         crate::ensure!(!self.lambdas.is_empty() && self.lambdas.iter().all(|l| *l > 0.0 && l.is_finite()), Config: "the logistic penalties must be positive numbers");
         crate::ensure!(!self.gbt_checkpoints.is_empty() && self.gbt_checkpoints.iter().all(|r| (1..=5000).contains(r)), Config: "the tree round checkpoints must lie in 1..=5000");
         let g = &self.gbt;

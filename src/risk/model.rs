@@ -127,9 +127,25 @@ pub struct OutcomeModel {
     pub recalibration: Option<(f64, f64)>,
     /// Estimated variance of the wijk effects on the log-odds scale (0: none beyond the features).
     pub area_variance: f64,
+    /// Wijkcode -> mean squared error of the wijk's (shrunken) effect on the log-odds scale, by a
+    /// parametric bootstrap at the wijk level: with the fixed effects' part below, the analytic
+    /// 90% interval. Empty in a model from before the analytic intervals (it then has bootstrap
+    /// replicates). A wijk not in it gets `area_variance`.
+    #[serde(default)]
+    pub area_effect_mse: BTreeMap<String, f64>,
+    /// Sandwich covariance of the logistic part's `(intercept, beta)` (row-major square; empty
+    /// for trees alone): the delta method turns it into each wijk mean's fixed-effects variance.
+    #[serde(default)]
+    pub coefficient_covariance: Vec<f64>,
+    /// Sampling variance of the overall log-odds level (intercept sandwich), the fixed effects'
+    /// part when there is no logistic covariance (trees).
+    #[serde(default)]
+    pub level_variance: f64,
     pub metrics: CvMetrics,
     pub candidates: Vec<CandidateScore>,
-    /// Refits on bootstrap resamples of the respondents: the interval of a wijk mean.
+    /// Refits on bootstrap resamples of the respondents (only with `--bootstrap B`; empty by
+    /// default, when the intervals are analytic).
+    #[serde(default)]
     pub bootstrap: Vec<Fitted>,
 }
 

@@ -83,6 +83,8 @@ struct OutcomeReport<'a> {
     model: String,
     recalibration: Option<(f64, f64)>,
     area_variance: f64,
+    /// `analytic` (EB mean squared error + level variance) or `bootstrap`.
+    interval_method: &'static str,
     bootstrap_refits: usize,
     cross_validation: &'a CvMetrics,
     model_choice: &'a [CandidateScore],
@@ -112,6 +114,13 @@ fn outcome(m: &super::model::OutcomeModel) -> OutcomeReport<'_> {
         model: m.spec.name(),
         recalibration: m.recalibration,
         area_variance: round6(m.area_variance),
+        interval_method: if m.bootstrap.len() >= 10 {
+            "bootstrap"
+        } else if m.area_effect_mse.is_empty() {
+            "none"
+        } else {
+            "analytic"
+        },
         bootstrap_refits: m.bootstrap.len(),
         cross_validation: &m.metrics,
         model_choice: &m.candidates,
