@@ -32,7 +32,10 @@ pub fn publish_parts(parts: &[u64], total_shown: bool, threshold: u32) -> Vec<Op
     let mut hide = suppress_parts(parts, threshold);
     // `suppress_parts` decides on the sum of the parts; a caller that shows a total also checks it.
     if publish(parts.iter().sum(), threshold).is_none() {
-        hide = parts.iter().map(|&n| publish(n, threshold).is_none()).collect();
+        hide = parts
+            .iter()
+            .map(|&n| publish(n, threshold).is_none())
+            .collect();
     }
     parts
         .iter()
@@ -49,14 +52,20 @@ pub fn publish_parts(parts: &[u64], total_shown: bool, threshold: u32) -> Vec<Op
 /// part that must be left empty. The decision depends only on `parts` (zeros included or not).
 pub fn suppress_parts(parts: &[u64], threshold: u32) -> Vec<bool> {
     let t = u64::from(threshold);
-    let mut hide: Vec<bool> = parts.iter().map(|&n| publish(n, threshold).is_none()).collect();
+    let mut hide: Vec<bool> = parts
+        .iter()
+        .map(|&n| publish(n, threshold).is_none())
+        .collect();
     let total: u64 = parts.iter().sum();
     if publish(total, threshold).is_none() {
         // A hidden total reveals nothing by subtraction; the parts are still primary-suppressed.
         return hide;
     }
     loop {
-        let hidden: u64 = (0..parts.len()).filter(|&i| hide[i]).map(|i| parts[i]).sum();
+        let hidden: u64 = (0..parts.len())
+            .filter(|&i| hide[i])
+            .map(|i| parts[i])
+            .sum();
         if hidden == 0 || hidden >= t {
             return hide;
         }
@@ -175,7 +184,8 @@ pub fn suppress_table(cells: &[Vec<u64>], threshold: u32) -> TableMask {
             let (a, b) = (side[r], side[nr + 1 + c]);
             (a == Some(true) && b == Some(false)) || (a == Some(false) && b == Some(true))
         };
-        let grows = |r: usize, c: usize| (side[r] == Some(true)) != (side[nr + 1 + c] == Some(true));
+        let grows =
+            |r: usize, c: usize| (side[r] == Some(true)) != (side[nr + 1 + c] == Some(true));
         let next = pick(&hide, &mut all().filter(|&(r, c)| joins(r, c)))
             .or_else(|| pick(&hide, &mut all().filter(|&(r, c)| grows(r, c))));
         match next {
@@ -400,7 +410,11 @@ mod tests {
             let mut a = rows.to_vec();
             let mut rank = 0;
             for col in 0..nv {
-                let Some(p) = (rank..a.len()).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())) else { break };
+                let Some(p) =
+                    (rank..a.len()).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+                else {
+                    break;
+                };
                 if a[p][col].abs() < 1e-9 {
                     continue;
                 }
@@ -433,17 +447,28 @@ mod tests {
     }
 
     fn lcg(state: &mut u64) -> u64 {
-        *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         *state >> 33
     }
 
     #[test]
     fn one_way_parts_leave_no_small_sum() {
         assert_eq!(suppress_parts(&[116, 4], 10), vec![true, true]);
-        assert_eq!(suppress_parts(&[40, 3, 14, 0], 10), vec![false, true, true, false]);
+        assert_eq!(
+            suppress_parts(&[40, 3, 14, 0], 10),
+            vec![false, true, true, false]
+        );
         // 3 + 5 = 8 would be the total minus the published parts: the 40 goes too.
-        assert_eq!(suppress_parts(&[40, 3, 5, 0], 10), vec![true, true, true, false]);
-        assert_eq!(suppress_parts(&[40, 3, 2, 11], 10), vec![false, true, true, true]);
+        assert_eq!(
+            suppress_parts(&[40, 3, 5, 0], 10),
+            vec![true, true, true, false]
+        );
+        assert_eq!(
+            suppress_parts(&[40, 3, 2, 11], 10),
+            vec![false, true, true, true]
+        );
         assert_eq!(suppress_parts(&[40, 0, 11], 10), vec![false, false, false]);
         assert_eq!(suppress_parts(&[4, 3], 10), vec![true, true]);
     }
@@ -451,11 +476,7 @@ mod tests {
     #[test]
     fn the_issue_case_persona_by_wijk_with_margins() {
         // A persona of 6 residents in one wijk: its total and the wijk total are published.
-        let cells = vec![
-            vec![120, 6, 40],
-            vec![300, 80, 55],
-            vec![210, 90, 12],
-        ];
+        let cells = vec![vec![120, 6, 40], vec![300, 80, 55], vec![210, 90, 12]];
         let m = suppress_table(&cells, 10);
         assert!(m.cells[0][1]);
         assert_eq!(determined(&cells, &m), Vec::<String>::new());
@@ -498,7 +519,10 @@ mod tests {
             // A determined hidden count is harmless only when it is 0 or not small.
             for name in &d {
                 let v = value(&cells, name);
-                assert!(v == 0 || v >= u64::from(t), "case {case}: {name} = {v} determined in {cells:?} / {m:?}");
+                assert!(
+                    v == 0 || v >= u64::from(t),
+                    "case {case}: {name} = {v} determined in {cells:?} / {m:?}"
+                );
             }
             // Every small non-zero count is hidden; every published margin's hidden parts sum to 0 or >= t.
             let tt = u64::from(t);
@@ -509,13 +533,19 @@ mod tests {
                     }
                 }
                 if !m.rows[r] {
-                    let s: u64 = (0..nc).filter(|&c| m.cells[r][c]).map(|c| cells[r][c]).sum();
+                    let s: u64 = (0..nc)
+                        .filter(|&c| m.cells[r][c])
+                        .map(|c| cells[r][c])
+                        .sum();
                     assert!(s == 0 || s >= tt, "case {case} row {r}");
                 }
             }
             for c in 0..nc {
                 if !m.cols[c] {
-                    let s: u64 = (0..nr).filter(|&r| m.cells[r][c]).map(|r| cells[r][c]).sum();
+                    let s: u64 = (0..nr)
+                        .filter(|&r| m.cells[r][c])
+                        .map(|r| cells[r][c])
+                        .sum();
                     assert!(s == 0 || s >= tt, "case {case} col {c}");
                 }
             }
