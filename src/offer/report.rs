@@ -180,26 +180,27 @@ pub fn to_csv(report: &GapReport) -> Result<Vec<u8>> {
     .map_err(err)?;
     let (shown, _) = published(report);
     for (c, &show) in report.cells.iter().zip(&shown) {
+        let t = crate::io::csv_text;
         w.write_record([
             c.wijkcode.clone(),
             c.persona.to_string(),
             opt(show, c.residents),
             c.fitting_offers.len().to_string(),
             c.status.to_string(),
-            c.persona_name.clone(),
+            t(&c.persona_name),
             opt(show, round6(c.predicted_lonely)),
             c.capacity_per_week.to_string(),
             opt(show, round6(c.capacity_share)),
             opt(show, round6(c.severity)),
             c.rank.map_or(String::new(), |r| r.to_string()),
             // The thin rule quotes the lonely count: hidden with it.
-            opt(show || c.status != Status::Thin, &c.status_rule),
-            c.fitting_offers.join(";"),
-            c.near_misses
+            t(&opt(show || c.status != Status::Thin, &c.status_rule)),
+            t(&c.fitting_offers.join(";")),
+            t(&c.near_misses
                 .iter()
                 .map(|m| format!("{}:{}", m.aanbod_id, m.criterion))
                 .collect::<Vec<_>>()
-                .join(";"),
+                .join(";")),
         ])
         .map_err(err)?;
     }

@@ -36,6 +36,7 @@ pub const COLUMNS: [&str; 14] = [
 ];
 
 fn field(s: &str) -> String {
+    let s = crate::io::csv_text(s);
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
