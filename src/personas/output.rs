@@ -12,6 +12,7 @@ use super::profile::Profile;
 use super::select::Candidate;
 use super::tree::DecisionTree;
 use super::PersonaRun;
+use crate::contract::round6;
 use crate::contract::suppress::{suppress_parts, suppress_table, TableMask};
 use crate::error::Result;
 use crate::residents::FeatureTable;
@@ -56,10 +57,6 @@ pub fn district_shares(
         }
     }
     out
-}
-
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 /// The wijk x persona table of resident counts in canonical order (wijken by code, personas by
