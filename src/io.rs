@@ -26,6 +26,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).at(path)
 }
 
+/// A text value made safe for a CSV cell that a spreadsheet will open (OWASP's CSV-injection rule):
+/// control characters (ESC, BEL, CR, ...) are dropped and a value that starts with `=`, `+`, `-`,
+/// `@`, tab or CR and is not a number gets a leading `'`, so `=HYPERLINK(...)` is shown as text,
+/// never run as a formula. Numbers such as `-0.69` are left as they are.
+pub fn csv_text(value: &str) -> String {
+    let clean = strip_controls(value);
+    let risky =
+        clean.starts_with(['=', '+', '-', '@', '\t', '\r']) || value.starts_with(['\t', '\r']);
+    if risky && clean.trim().parse::<f64>().is_err() {
+        format!("'{clean}")
+    } else {
+        clean
+    }
+}
+
+/// Drops control characters (C0, DEL and C1, e.g. ESC sequences) from a name before it reaches
+/// a terminal, an HTML page or a CSV file; a tab or line break becomes a space.
+pub fn strip_controls(value: &str) -> String {
+    value
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// Creates a folder and its parents.
 pub fn ensure_dir(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).at(path)
@@ -33,6 +61,19 @@ pub fn ensure_dir(path: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_cells_are_neutralised() {
+        use super::csv_text;
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("+1+1"), "'+1+1");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("-cmd"), "'-cmd");
+        assert_eq!(csv_text("-0.694427"), "-0.694427");
+        assert_eq!(csv_text("\tx"), "' x");
+        assert_eq!(csv_text("Wijk\u{1b}[31m 01"), "Wijk[31m 01");
+        assert_eq!(csv_text("Wijk 01"), "Wijk 01");
+    }
+
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {
         let dir = tempfile::tempdir().unwrap();

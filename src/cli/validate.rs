@@ -56,7 +56,11 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         print!("{}", render_table(&ingested, &args, style));
     }
-    Ok(if ingested.is_usable() { 0 } else { 1 })
+    Ok(if ingested.is_usable() && ingested.doubts().is_empty() {
+        0
+    } else {
+        1
+    })
 }
 
 /// Bold/red only on a terminal, and never when `NO_COLOR` is set.
@@ -213,7 +217,18 @@ fn render_table(ingested: &Ingested, args: &Args, style: Style) -> String {
         );
     }
     let unusable = ingested.unusable_sources();
-    if unusable.is_empty() {
+    let doubts = ingested.doubts();
+    for d in &doubts {
+        let _ = writeln!(out, "{} {d}", style.bad("problem:"));
+    }
+    if unusable.is_empty() && !doubts.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} fix the problem{} above and run validate again.",
+            style.bad("The study is not usable:"),
+            if doubts.len() == 1 { "" } else { "s" }
+        );
+    } else if unusable.is_empty() {
         let _ = writeln!(out, "\n{}", style.good("The study is usable."));
     } else {
         let _ = writeln!(

@@ -109,6 +109,46 @@ impl GapReport {
     }
 }
 
+/// Which cells' counts (in `report.cells` order) and which personas' sizes (in `report.needs`
+/// order) may be published: the disclosure rule over the wijk x persona table of residents
+/// ([`crate::contract::suppress::suppress_table`], wijken by code, personas by id), the same
+/// pattern `persona_districts.csv` gets from the same counts.
+pub fn published(report: &GapReport) -> (Vec<bool>, Vec<bool>) {
+    let mut wijken: Vec<&str> = report.cells.iter().map(|c| c.wijkcode.as_str()).collect();
+    wijken.sort_unstable();
+    wijken.dedup();
+    let mut personas: Vec<u32> = report.needs.iter().map(|n| n.persona).collect();
+    personas.extend(report.cells.iter().map(|c| c.persona));
+    personas.sort_unstable();
+    personas.dedup();
+    let at = |c: &Cell| {
+        (
+            wijken.binary_search(&c.wijkcode.as_str()).expect("listed"),
+            personas.binary_search(&c.persona).expect("listed"),
+        )
+    };
+    let mut counts = vec![vec![0u64; personas.len()]; wijken.len()];
+    for c in &report.cells {
+        let (r, k) = at(c);
+        counts[r][k] += c.residents as u64;
+    }
+    let mask = crate::contract::suppress::suppress_table(&counts, report.suppression_threshold);
+    let cells = report
+        .cells
+        .iter()
+        .map(|c| {
+            let (r, k) = at(c);
+            !c.suppressed && mask.cell_shown(r, k)
+        })
+        .collect();
+    let needs = report
+        .needs
+        .iter()
+        .map(|n| mask.col_shown(personas.binary_search(&n.persona).expect("listed")))
+        .collect();
+    (cells, needs)
+}
+
 fn opt<T: ToString>(show: bool, v: T) -> String {
     if show {
         v.to_string()
@@ -138,28 +178,29 @@ pub fn to_csv(report: &GapReport) -> Result<Vec<u8>> {
         "near_misses",
     ])
     .map_err(err)?;
-    for c in &report.cells {
-        let show = !c.suppressed;
+    let (shown, _) = published(report);
+    for (c, &show) in report.cells.iter().zip(&shown) {
+        let t = crate::io::csv_text;
         w.write_record([
             c.wijkcode.clone(),
             c.persona.to_string(),
             opt(show, c.residents),
             c.fitting_offers.len().to_string(),
             c.status.to_string(),
-            c.persona_name.clone(),
+            t(&c.persona_name),
             opt(show, round6(c.predicted_lonely)),
             c.capacity_per_week.to_string(),
             opt(show, round6(c.capacity_share)),
             opt(show, round6(c.severity)),
             c.rank.map_or(String::new(), |r| r.to_string()),
             // The thin rule quotes the lonely count: hidden with it.
-            opt(show || c.status != Status::Thin, &c.status_rule),
-            c.fitting_offers.join(";"),
-            c.near_misses
+            t(&opt(show || c.status != Status::Thin, &c.status_rule)),
+            t(&c.fitting_offers.join(";")),
+            t(&c.near_misses
                 .iter()
                 .map(|m| format!("{}:{}", m.aanbod_id, m.criterion))
                 .collect::<Vec<_>>()
-                .join(";"),
+                .join(";")),
         ])
         .map_err(err)?;
     }
@@ -209,31 +250,30 @@ delivers one of P's elements.";
 
 /// `gaps.json` as text.
 pub fn to_json(report: &GapReport) -> Result<String> {
+    let (shown, needs_shown) = published(report);
     let cells = report
         .cells
         .iter()
-        .map(|c| {
-            let show = !c.suppressed;
-            JsonCell {
-                wijkcode: &c.wijkcode,
-                persona: c.persona,
-                persona_name: &c.persona_name,
-                residents: show.then_some(c.residents),
-                predicted_lonely: show.then(|| round6(c.predicted_lonely)),
-                status: c.status,
-                status_rule: if show || c.status != Status::Thin {
-                    &c.status_rule
-                } else {
-                    ""
-                },
-                fitting_offers: &c.fitting_offers,
-                capacity_per_week: c.capacity_per_week,
-                capacity_share: show.then(|| round6(c.capacity_share)),
-                capacity_unknown: c.capacity_unknown,
-                severity: show.then(|| round6(c.severity)),
-                rank: c.rank,
-                near_misses: &c.near_misses,
-            }
+        .zip(&shown)
+        .map(|(c, &show)| JsonCell {
+            wijkcode: &c.wijkcode,
+            persona: c.persona,
+            persona_name: &c.persona_name,
+            residents: show.then_some(c.residents),
+            predicted_lonely: show.then(|| round6(c.predicted_lonely)),
+            status: c.status,
+            status_rule: if show || c.status != Status::Thin {
+                &c.status_rule
+            } else {
+                ""
+            },
+            fitting_offers: &c.fitting_offers,
+            capacity_per_week: c.capacity_per_week,
+            capacity_share: show.then(|| round6(c.capacity_share)),
+            capacity_unknown: c.capacity_unknown,
+            severity: show.then(|| round6(c.severity)),
+            rank: c.rank,
+            near_misses: &c.near_misses,
         })
         .collect();
     let counts = [Status::Covered, Status::Thin, Status::Gap]
@@ -251,10 +291,11 @@ pub fn to_json(report: &GapReport) -> Result<String> {
         needs: report
             .needs
             .iter()
-            .map(|n| {
+            .zip(&needs_shown)
+            .map(|(n, &show)| {
                 let mut v = serde_json::to_value(n)
                     .map_err(|e| Error::Data(format!("writing gaps.json: {e}")))?;
-                if n.residents < report.suppression_threshold as usize {
+                if !show {
                     v["residents"] = serde_json::Value::Null;
                 }
                 Ok(v)

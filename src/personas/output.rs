@@ -13,7 +13,7 @@ use super::select::Candidate;
 use super::tree::DecisionTree;
 use super::PersonaRun;
 use crate::contract::round6;
-use crate::contract::suppress::publish;
+use crate::contract::suppress::{suppress_parts, suppress_table, TableMask};
 use crate::error::Result;
 use crate::residents::FeatureTable;
 
@@ -33,52 +33,78 @@ pub fn district_counts(
     (cells, totals)
 }
 
-/// Persona id -> wijkcode -> share (None when the cell is below the threshold).
+/// Persona id -> wijkcode -> share (None when the disclosure rule hides the cell or its wijk total).
 pub fn district_shares(
     table: &FeatureTable,
     labels: &[u32],
     ids: &[u32],
     threshold: u32,
 ) -> BTreeMap<u32, BTreeMap<String, Option<f64>>> {
-    let (cells, totals) = district_counts(table, labels, ids.len());
+    let (wijken, order, counts, mask) = district_table(table, labels, ids, threshold);
     let mut out: BTreeMap<u32, BTreeMap<String, Option<f64>>> = BTreeMap::new();
-    for (w, code) in table.wijken.iter().enumerate() {
-        if totals[w] == 0 {
+    for (r, &w) in wijken.iter().enumerate() {
+        let total: u64 = counts[r].iter().sum();
+        if total == 0 {
             continue;
         }
-        for (c, &id) in ids.iter().enumerate() {
-            let n = cells[w][c];
-            let share = (n >= threshold as usize).then(|| round6(n as f64 / totals[w] as f64));
-            out.entry(id).or_default().insert(code.clone(), share);
+        for (c, &p) in order.iter().enumerate() {
+            let n = counts[r][c];
+            let share = (mask.cell_shown(r, c) && mask.row_shown(r))
+                .then(|| round6(n as f64 / total as f64));
+            out.entry(ids[p])
+                .or_default()
+                .insert(table.wijken[w].clone(), share);
         }
     }
     out
 }
 
-/// `wijkcode,persona,residents,share`, sorted by wijkcode then persona id; cells below the
-/// threshold have empty residents and share.
-pub fn districts_csv(table: &FeatureTable, labels: &[u32], ids: &[u32], threshold: u32) -> Vec<u8> {
-    let (cells, totals) = district_counts(table, labels, ids.len());
+/// The wijk x persona table of resident counts in canonical order (wijken by code, personas by
+/// id) and its disclosure pattern ([`suppress_table`]): the same counts and pattern as every other
+/// file that publishes them or their margins (`districts.csv`, `gaps.csv`, `personas.json`).
+pub fn district_table(
+    table: &FeatureTable,
+    labels: &[u32],
+    ids: &[u32],
+    threshold: u32,
+) -> (Vec<usize>, Vec<usize>, Vec<Vec<u64>>, TableMask) {
+    let (cells, _) = district_counts(table, labels, ids.len());
+    let mut wijken: Vec<usize> = (0..table.wijken.len()).collect();
+    wijken.sort_by(|&a, &b| table.wijken[a].cmp(&table.wijken[b]));
     let mut order: Vec<usize> = (0..ids.len()).collect();
     order.sort_by_key(|&c| ids[c]);
+    let counts: Vec<Vec<u64>> = wijken
+        .iter()
+        .map(|&w| order.iter().map(|&c| cells[w][c] as u64).collect())
+        .collect();
+    let mask = suppress_table(&counts, threshold);
+    (wijken, order, counts, mask)
+}
+
+/// `wijkcode,persona,residents,share`, sorted by wijkcode then persona id; cells the disclosure
+/// rule hides have empty residents and share, and so has the share of a cell whose wijk total is
+/// hidden (count / share would give it back).
+pub fn districts_csv(table: &FeatureTable, labels: &[u32], ids: &[u32], threshold: u32) -> Vec<u8> {
+    let (wijken, order, counts, mask) = district_table(table, labels, ids, threshold);
     let mut out = Vec::new();
     writeln!(out, "wijkcode,persona,residents,share").expect("memory");
-    for (w, code) in table.wijken.iter().enumerate() {
-        if totals[w] == 0 {
+    for (r, &w) in wijken.iter().enumerate() {
+        let code = &table.wijken[w];
+        let total: u64 = counts[r].iter().sum();
+        if total == 0 {
             continue;
         }
-        for &c in &order {
-            let n = cells[w][c];
-            if n >= threshold as usize {
-                writeln!(
-                    out,
-                    "{code},{},{n},{:.4}",
-                    ids[c],
-                    n as f64 / totals[w] as f64
-                )
-                .expect("memory");
+        for (c, &p) in order.iter().enumerate() {
+            let n = counts[r][c];
+            if mask.cell_shown(r, c) {
+                let share = if mask.row_shown(r) {
+                    format!("{:.4}", n as f64 / total as f64)
+                } else {
+                    String::new()
+                };
+                writeln!(out, "{code},{},{n},{share}", ids[p]).expect("memory");
             } else {
-                writeln!(out, "{code},{},,", ids[c]).expect("memory");
+                writeln!(out, "{code},{},,", ids[p]).expect("memory");
             }
         }
     }
@@ -111,8 +137,9 @@ struct PublishedLoneliness {
 }
 
 impl<'a> PublishedProfile<'a> {
-    fn new(p: &'a Profile, threshold: u32) -> Self {
-        let shown = p.residents >= threshold as usize;
+    /// `shown`: the persona's size passes the disclosure rule over all persona sizes;
+    /// `respondents_shown`: its respondent count passes it over all personas' respondents.
+    fn new(p: &'a Profile, shown: bool, respondents_shown: bool) -> Self {
         PublishedProfile {
             id: p.id,
             name: &p.name,
@@ -126,7 +153,7 @@ impl<'a> PublishedProfile<'a> {
             mean_age: shown.then_some(p.mean_age),
             distinguishing_traits: if shown { &p.distinguishing_traits } else { &[] },
             loneliness: PublishedLoneliness {
-                respondents: publish(p.loneliness.respondents as u64, threshold),
+                respondents: respondents_shown.then_some(p.loneliness.respondents as u64),
                 lonely_pct: p.loneliness.lonely_pct.filter(|_| shown),
             },
             stability: p.stability.filter(|_| shown).map(crate::contract::round6),
@@ -152,6 +179,42 @@ struct PersonasJson<'a> {
     model_fingerprint: &'a str,
 }
 
+/// Which personas' sizes (and everything derived from them) and respondent counts may be
+/// published: the disclosure rule over the persona column of the wijk x persona table, and over
+/// the respondents per persona (whose total the risk report publishes), in persona id order.
+pub fn published_sizes(profiles: &[Profile], threshold: u32) -> (Vec<bool>, Vec<bool>) {
+    let mut order: Vec<usize> = (0..profiles.len()).collect();
+    order.sort_by_key(|&i| profiles[i].id);
+    let sizes: Vec<u64> = order
+        .iter()
+        .map(|&i| profiles[i].residents as u64)
+        .collect();
+    let resp: Vec<u64> = order
+        .iter()
+        .map(|&i| profiles[i].loneliness.respondents as u64)
+        .collect();
+    let (hs, hr) = (
+        suppress_parts(&sizes, threshold),
+        suppress_parts(&resp, threshold),
+    );
+    let mut shown = vec![false; profiles.len()];
+    let mut resp_shown = vec![false; profiles.len()];
+    for (k, &i) in order.iter().enumerate() {
+        shown[i] = !hs[k];
+        resp_shown[i] = !hr[k];
+    }
+    (shown, resp_shown)
+}
+
+fn published_profiles(run: &PersonaRun) -> Vec<PublishedProfile<'_>> {
+    let (shown, resp) = published_sizes(&run.profiles, run.threshold);
+    run.profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PublishedProfile::new(p, shown[i], resp[i]))
+        .collect()
+}
+
 /// Writes `personas.json`, `persona_districts.csv` and (when asked) `residents.csv` into `out`.
 pub fn write(
     run: &PersonaRun,
@@ -173,11 +236,7 @@ pub fn write(
         },
         selection: &run.clustering.candidates,
         suppression_threshold: run.threshold,
-        personas: run
-            .profiles
-            .iter()
-            .map(|p| PublishedProfile::new(p, run.threshold))
-            .collect(),
+        personas: published_profiles(run),
         beslisboom: &run.tree,
         lineage: run.lineage.as_ref(),
         model_fingerprint: &run.model.training_fingerprint,
@@ -233,7 +292,9 @@ mod tests {
     }
 
     fn json(p: &Profile) -> serde_json::Value {
-        serde_json::to_value(PublishedProfile::new(p, 10)).unwrap()
+        let shown = p.residents >= 10;
+        let resp = p.loneliness.respondents == 0 || p.loneliness.respondents >= 10;
+        serde_json::to_value(PublishedProfile::new(p, shown, resp)).unwrap()
     }
 
     #[test]

@@ -432,7 +432,8 @@ pub struct RunSummary<'a> {
 pub struct PersonaLine {
     pub id: u32,
     pub name: String,
-    pub share: f64,
+    /// Empty when the disclosure rule hides the persona's size (share x residents would give it).
+    pub share: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -472,11 +473,17 @@ impl<'a> RunSummary<'a> {
                     / residents.max(1) as f64,
             )
         };
+        // The same disclosure pattern as districts.csv and personas.json.
+        let (wijk_shown, _) =
+            crate::risk::output::published_wijken(&risk.districts, risk.threshold);
+        let (persona_shown, _) =
+            crate::personas::output::published_sizes(&personas.profiles, personas.threshold);
         let mut ranked: Vec<(String, f64)> = risk
             .districts
             .iter()
-            .filter(|d| d.residents >= risk.threshold as usize)
-            .map(|d| (d.wijkcode.clone(), round6(d.predicted_lonely_pct)))
+            .zip(&wijk_shown)
+            .filter(|(_, &shown)| shown)
+            .map(|(d, _)| (d.wijkcode.clone(), round6(d.predicted_lonely_pct)))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         RunSummary {
@@ -485,10 +492,11 @@ impl<'a> RunSummary<'a> {
             personas: personas
                 .profiles
                 .iter()
-                .map(|p| PersonaLine {
+                .zip(&persona_shown)
+                .map(|(p, &shown)| PersonaLine {
                     id: p.id,
                     name: p.name.clone(),
-                    share: round6(p.share),
+                    share: shown.then(|| round6(p.share)),
                 })
                 .collect(),
             risk: RiskLine {
@@ -500,11 +508,13 @@ impl<'a> RunSummary<'a> {
                 districts_ranked: ranked,
             },
             gaps: gaps.map(|g| {
+                let (shown, _) = offer::report::published(g);
                 let mut worst: Vec<(String, u32, f64)> = g
                     .cells
                     .iter()
-                    .filter(|c| c.status == offer::Status::Gap && !c.suppressed)
-                    .map(|c| (c.wijkcode.clone(), c.persona, round6(c.severity)))
+                    .zip(&shown)
+                    .filter(|(c, &shown)| c.status == offer::Status::Gap && shown)
+                    .map(|(c, _)| (c.wijkcode.clone(), c.persona, round6(c.severity)))
                     .collect();
                 worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
                 GapLine {

@@ -32,6 +32,7 @@ pub const COLUMNS: [&str; 14] = [
 ];
 
 fn field(s: &str) -> String {
+    let s = crate::io::csv_text(s);
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -39,15 +40,45 @@ fn field(s: &str) -> String {
     }
 }
 
+/// Which wijken's residents and respondents may be published: the disclosure rule
+/// ([`crate::contract::suppress::suppress_parts`], the one the wijk x persona table's margin gets)
+/// over the residents per wijk and over the respondents per wijk, taken in wijkcode order.
+pub fn published_wijken(districts: &[DistrictScore], threshold: u32) -> (Vec<bool>, Vec<bool>) {
+    use crate::contract::suppress::suppress_parts;
+    let mut order: Vec<usize> = (0..districts.len()).collect();
+    order.sort_by(|&a, &b| districts[a].wijkcode.cmp(&districts[b].wijkcode));
+    let res: Vec<u64> = order
+        .iter()
+        .map(|&i| districts[i].residents as u64)
+        .collect();
+    let resp: Vec<u64> = order
+        .iter()
+        .map(|&i| districts[i].respondents as u64)
+        .collect();
+    let (hr, hp) = (
+        suppress_parts(&res, threshold),
+        suppress_parts(&resp, threshold),
+    );
+    let mut shown = vec![false; districts.len()];
+    let mut resp_shown = vec![false; districts.len()];
+    for (k, &i) in order.iter().enumerate() {
+        // A wijk without residents has nothing to hide (and nothing to predict).
+        shown[i] = !hr[k] && districts[i].residents > 0;
+        resp_shown[i] = !hp[k];
+    }
+    (shown, resp_shown)
+}
+
 /// `districts.csv` as bytes.
 pub fn districts_csv(run: &RiskRun) -> Vec<u8> {
-    let t = run.threshold as usize;
+    let (shown_w, resp_w) = published_wijken(&run.districts, run.threshold);
     let mut out = Vec::new();
     writeln!(out, "{}", COLUMNS.join(",")).expect("memory");
     let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.6}"));
-    for (d, f) in run.districts.iter().zip(&run.factors) {
-        let shown = d.residents >= t;
+    for (i, (d, f)) in run.districts.iter().zip(&run.factors).enumerate() {
+        let shown = shown_w[i];
         let keep = |x: f64| shown.then_some(x);
+        let keep_opt = |x: Option<f64>| x.filter(|_| shown);
         let cells = [
             d.wijkcode.clone(),
             if shown {
@@ -56,21 +87,25 @@ pub fn districts_csv(run: &RiskRun) -> Vec<u8> {
                 String::new()
             },
             num(keep(d.predicted_lonely_pct)),
-            num(d.predicted_lonely_low),
-            num(d.predicted_lonely_high),
+            num(keep_opt(d.predicted_lonely_low)),
+            num(keep_opt(d.predicted_lonely_high)),
             num(keep(d.predicted_severe_pct)),
-            if d.respondents >= t {
+            if resp_w[i] {
                 d.respondents.to_string()
             } else {
                 String::new()
             },
             num(d.survey_lonely_pct),
-            num(d.predicted_severe_low),
-            num(d.predicted_severe_high),
+            num(keep_opt(d.predicted_severe_low)),
+            num(keep_opt(d.predicted_severe_high)),
             num(d.survey_severe_pct),
             num(keep(d.area_effect)),
             field(d.wijknaam.as_deref().unwrap_or("")),
-            field(f.factors.first().map_or("", |f| f.text_nl.as_str())),
+            field(if shown {
+                f.factors.first().map_or("", |f| f.text_nl.as_str())
+            } else {
+                ""
+            }),
         ];
         writeln!(out, "{}", cells.join(",")).expect("memory");
     }
@@ -104,7 +139,7 @@ struct Report<'a> {
     model_fingerprint: &'a str,
     lonely: OutcomeReport<'a>,
     severe: OutcomeReport<'a>,
-    districts: Vec<&'a DistrictScore>,
+    districts: Vec<DistrictScore>,
     factors: Vec<&'a WijkFactors>,
 }
 
@@ -131,7 +166,7 @@ fn outcome(m: &super::model::OutcomeModel) -> OutcomeReport<'_> {
 pub fn write(run: &RiskRun, out: &Path) -> Result<()> {
     crate::io::ensure_dir(out)?;
     crate::io::write_atomic(&out.join("districts.csv"), &districts_csv(run))?;
-    let t = run.threshold as usize;
+    let (shown, resp) = published_wijken(&run.districts, run.threshold);
     let report = Report {
         format: "loneliness-risk-report",
         reference_date: &run.reference_date,
@@ -145,14 +180,23 @@ pub fn write(run: &RiskRun, out: &Path) -> Result<()> {
         model_fingerprint: &run.model.training_fingerprint,
         lonely: outcome(&run.model.lonely),
         severe: outcome(&run.model.severe),
-        // Wijken below the threshold are left out of the JSON entirely.
-        districts: run.districts.iter().filter(|d| d.residents >= t).collect(),
+        // Wijken the disclosure rule hides are left out of the JSON entirely.
+        districts: run
+            .districts
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| shown[i])
+            .map(|(i, d)| DistrictScore {
+                respondents_shown: resp[i].then_some(d.respondents),
+                ..d.clone()
+            })
+            .collect(),
         factors: run
             .factors
             .iter()
-            .zip(&run.districts)
-            .filter(|(_, d)| d.residents >= t)
-            .map(|(f, _)| f)
+            .enumerate()
+            .filter(|&(i, _)| shown[i])
+            .map(|(_, f)| f)
             .collect(),
     };
     let bytes = serde_json::to_vec_pretty(&report).expect("the report serialises");

@@ -284,6 +284,29 @@ fn map_columns(
         })
         .collect();
     let at = |column: &str| Location::file(path).line(header_line).column(column);
+    // A file without its header row: its first line is a resident's data, which must not be
+    // echoed. It looks like data when no known column name is in it and a field holds a digit.
+    let known = |n: &String| {
+        spec.required_columns
+            .iter()
+            .chain(spec.optional_columns.iter())
+            .any(|c| n.eq_ignore_ascii_case(config.column_name(spec, c).trim()))
+    };
+    if !names.iter().any(known) && names.iter().any(|n| n.chars().any(|c| c.is_ascii_digit())) {
+        return Err(vec![Error::input(
+            Location::file(path).line(header_line),
+            format!(
+                "the first line looks like data, not a header: expected a header row naming the \
+                 columns ({} ...); its values are not shown because they may describe a person",
+                spec.required_columns
+                    .iter()
+                    .take(4)
+                    .map(|c| config.column_name(spec, c))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        )]);
+    }
     let mut errors = Vec::new();
     let mut used = vec![false; names.len()];
     let mut mapped = Vec::new();

@@ -42,7 +42,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::contract::files::{LinkKey, SOURCES};
 use crate::contract::pseudonym::KeySource;
-use crate::contract::{PseudonymKey, SourceKind};
+use crate::contract::{PseudoId, PseudonymKey, SourceKind};
 use crate::error::{Error, Location, Result};
 
 pub use crate::contract::records::*;
@@ -53,6 +53,10 @@ pub use summary::{IngestSummary, SourceSummary};
 use dialect::LoadedFile;
 use parse::Context;
 use pipeline::{decide, read_rows, Outcome, Pending};
+
+/// Below this share of survey respondents linking to the BRP, `validate` says the pseudonym key
+/// is probably wrong (a right key links most respondents; a wrong one links none).
+pub const MIN_SURVEY_LINK_RATE: f64 = 0.05;
 
 /// The result of ingest: typed tables, rejected rows and the summary of both.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +80,45 @@ impl Ingested {
     /// True when the study can be analysed: every required source has at least one accepted row.
     pub fn is_usable(&self) -> bool {
         self.unusable_sources().is_empty()
+    }
+
+    /// Warnings that make a study unusable although every required source has rows: a required
+    /// source most of whose rows were quarantined (a wrong reference date, a shifted column), and
+    /// survey `pseudo_id`s that (almost) never match a BRP resident (a wrong pseudonym key).
+    pub fn doubts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for spec in SOURCES.iter().filter(|s| s.required) {
+            if let Some(x) = self.summary.sources.get(spec.name) {
+                if x.rows_read >= 20 && x.rows_quarantined * 2 > x.rows_read {
+                    out.push(format!(
+                        "{}: more than half of the rows were quarantined; check the reference date \
+                         ({}) and the columns before running",
+                        spec.name, self.study.reference_date
+                    ));
+                }
+            }
+        }
+        let survey = &self.study.survey.records;
+        if survey.len() >= 20 && !self.study.brp.records.is_empty() {
+            let brp: std::collections::HashSet<&PseudoId> = self
+                .study
+                .brp
+                .records
+                .iter()
+                .map(|r| &r.pseudo_id)
+                .collect();
+            let linked = survey.iter().filter(|r| brp.contains(&r.pseudo_id)).count();
+            let rate = linked as f64 / survey.len() as f64;
+            if rate < MIN_SURVEY_LINK_RATE {
+                out.push(format!(
+                    "gezondheidsmonitor: only {:.1}% of the respondents' pseudo_ids match a BRP \
+                     resident; the pseudonym key (pseudonym.key or LONELINESS_PSEUDONYM_KEY) is \
+                     probably not the key the GGD's trusted third party used",
+                    100.0 * rate
+                ));
+            }
+        }
+        out
     }
 
     /// Required sources without a single accepted row.
@@ -350,6 +393,13 @@ fn read_study(
     })
 }
 
+/// How many of the latest BRP dates the derived reference date ignores: 5, or 0.1% of the rows
+/// when that is more. A register extract settles hundreds of people a year, so the true latest
+/// year is reached by far more rows; a handful of typos is not.
+pub fn robust_rank(n: usize) -> usize {
+    5.max(n / 1000)
+}
+
 /// Applies the reference-date rule of [`config`]; also returns the latest BRP date when derived.
 fn reference_date(
     config: &StudyConfig,
@@ -362,7 +412,7 @@ fn reference_date(
             .map(|d| (d, None))
             .ok_or_else(|| Error::Config(format!("year {y} has no 1 January"))),
         ReferenceDateRule::DerivedFromBrp => {
-            let latest = brp
+            let mut dates: Vec<NaiveDate> = brp
                 .iter()
                 .filter_map(|p| match &p.outcome {
                     Outcome::Parsed { result: Ok(r), .. } => {
@@ -370,7 +420,14 @@ fn reference_date(
                     }
                     _ => None,
                 })
-                .max()
+                .collect();
+            // Robust to a few wrong rows: not the latest date but the one that at least
+            // `robust_rank(n)` rows reach (a 2099 typo moves nothing; those rows are then
+            // quarantined as future dates).
+            dates.sort_unstable_by(|a, b| b.cmp(a));
+            let latest = dates
+                .get(robust_rank(dates.len()).min(dates.len().saturating_sub(1)))
+                .copied()
                 .ok_or_else(|| {
                     Error::input(
                         Location::file(&brp_file.path),

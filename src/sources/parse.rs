@@ -122,8 +122,12 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// The trimmed text with control characters (ESC, ...) dropped: names reach a terminal, the
+    /// HTML report and CSV files.
     pub fn text(&self, col: &'static str) -> Option<String> {
-        self.opt(col).map(str::to_string)
+        self.opt(col)
+            .map(crate::io::strip_controls)
+            .filter(|s| !s.trim().is_empty())
     }
 
     pub fn date(&self, col: &'static str) -> Cell<Option<NaiveDate>> {

@@ -69,10 +69,10 @@ fn to_csv(rows: &[QuarantinedRow]) -> std::io::Result<Vec<u8>> {
         w.write_record([
             r.row.to_string().as_str(),
             r.line.to_string().as_str(),
-            &r.column,
-            &r.value,
+            &crate::io::csv_text(&r.column),
+            &crate::io::csv_text(&r.value),
             r.reason.code(),
-            &r.detail,
+            &crate::io::csv_text(&r.detail),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error())
@@ -92,32 +92,57 @@ pub fn safe_value(column: &str, raw: &str) -> String {
         }
         return cut(&mask(raw));
     }
-    cut(&mask_digit_runs(raw))
+    cut(&mask_digit_runs(&crate::io::strip_controls(raw)))
 }
 
 /// Masks every run of 8 or more ASCII digits but its last two, so an 8/9-digit BSN in a free-text
-/// column cannot leak into a quarantine file or message.
+/// column cannot leak into a quarantine file or message. Digits joined by single separators
+/// (`.`, `-`, space, `/`, `_`) count as one run, so `0112.89.363`, `617-619-438` and `618 102 140`
+/// are masked too; a date shape (`2024-01-31`, `31-01-2024`) is left as it is.
 pub fn mask_digit_runs(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let is_sep = |c: char| matches!(c, '.' | '-' | ' ' | '/' | '_');
     let mut out = String::with_capacity(raw.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 8 {
-            out.push_str(&mask(run));
-        } else {
-            out.push_str(run);
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
         }
-        run.clear();
-    };
-    for c in raw.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
+        // Extend over digits and single separators followed by a digit.
+        let mut j = i;
+        while j < chars.len() {
+            if chars[j].is_ascii_digit() {
+                j += 1;
+            } else if is_sep(chars[j]) && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() {
+                j += 1;
+            } else {
+                break;
+            }
         }
+        let run: String = chars[i..j].iter().collect();
+        let digits: String = run.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 8 && !is_date_shape(&run) {
+            out.push_str(&mask(&digits));
+        } else {
+            out.push_str(&run);
+        }
+        i = j;
     }
-    flush(&mut run, &mut out);
     out
+}
+
+fn is_date_shape(run: &str) -> bool {
+    let groups: Vec<usize> = run
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .collect();
+    let seps: Vec<char> = run.chars().filter(|c| !c.is_ascii_digit()).collect();
+    seps.len() == 2
+        && seps[0] == seps[1]
+        && matches!(seps[0], '-' | '/' | '.')
+        && (groups == [4, 2, 2] || groups == [2, 2, 4])
 }
 
 fn cut(s: &str) -> String {
@@ -142,6 +167,21 @@ mod tests {
         assert_eq!(safe_value("bsn", "12é45"), mask("12é45"));
         assert_eq!(safe_value("naam", "Jan 111222333 x"), "Jan *******33 x");
         assert_eq!(safe_value("naam", "1234567"), "1234567");
+        for sep in [
+            "0112.89.363",
+            "617-619-438",
+            "618 102 140",
+            "x 61761.9438 y",
+        ] {
+            let shown = safe_value("naam", sep);
+            assert_eq!(
+                shown.chars().filter(char::is_ascii_digit).count(),
+                2,
+                "{sep} -> {shown}"
+            );
+        }
+        assert_eq!(safe_value("datum", "2024-13-01"), "2024-13-01");
+        assert_eq!(safe_value("datum", "31-02-2024"), "31-02-2024");
         let long = "a".repeat(100);
         assert_eq!(safe_value("naam", &long).chars().count(), MAX_VALUE_CHARS);
     }
