@@ -17,9 +17,9 @@ use crate::personas::profile::djg_score;
 use crate::personas::PersonaRun;
 use crate::report::{
     self, reference, AnalystView, District, DistrictPrediction, Factor, GapCell, GapMatrix,
-    GapStatus, Glance, KChoice, ModelChoice, ModelMetrics, MunicipalityView, OfferFit,
-    PersonaCard, PersonaDistrictShare, QuarantineCount, ReferenceFigures, ReliabilityBin,
-    ReportData, RiskCard, SourceQuality, TraitBar, TraitKind, WijkFactors, WijkGeometry,
+    GapStatus, Glance, KChoice, ModelChoice, ModelMetrics, MunicipalityView, OfferFit, PersonaCard,
+    PersonaDistrictShare, QuarantineCount, ReferenceFigures, ReliabilityBin, ReportData, RiskCard,
+    SourceQuality, TraitBar, TraitKind, WijkFactors, WijkGeometry,
 };
 use crate::residents::{FeatureKind, FeatureTable};
 use crate::risk::RiskRun;
@@ -67,9 +67,7 @@ pub fn add_risk(data: &mut report::ReportData, run: &RiskRun) {
                 .predicted_lonely_high
                 .unwrap_or(score.predicted_lonely_pct),
             severe_pct: Some(score.predicted_severe_pct),
-            severe_interval: score
-                .predicted_severe_low
-                .zip(score.predicted_severe_high),
+            severe_interval: score.predicted_severe_low.zip(score.predicted_severe_high),
         });
     }
     let lonely = &run.model.lonely;
@@ -268,7 +266,10 @@ pub fn add_gaps(data: &mut report::ReportData, gaps: &GapReport, study: &Study) 
 }
 
 fn criterion_rank(c: Criterion) -> usize {
-    Criterion::ALL.iter().position(|&x| x == c).unwrap_or(usize::MAX)
+    Criterion::ALL
+        .iter()
+        .position(|&x| x == c)
+        .unwrap_or(usize::MAX)
 }
 
 /// Wijk and buurt names from `gebieden.csv`, for sentences that would otherwise hold codes.
@@ -427,7 +428,9 @@ fn near_miss_nl(
             if needs.doelgroepen.is_empty() {
                 "geen bijzondere doelgroep (alleen aanbod voor iedereen past)".to_string()
             } else {
-                and_list(&labels(needs.doelgroepen.iter().map(|d| d.code()).collect()))
+                and_list(&labels(
+                    needs.doelgroepen.iter().map(|d| d.code()).collect(),
+                ))
             }
         ),
         Criterion::Taal => {
@@ -445,13 +448,15 @@ fn near_miss_nl(
         }
         Criterion::Kosten => format!(
             "vraagt {}; voor deze groep past alleen aanbod dat {} is.",
-            o.kosten
-                .map_or("een onbekende prijs (telt als de gewone prijs)".to_string(), |k| {
+            o.kosten.map_or(
+                "een onbekende prijs (telt als de gewone prijs)".to_string(),
+                |k| {
                     match k.code() {
                         "gratis" => "niets".to_string(),
                         other => plain_code(other),
                     }
-                }),
+                }
+            ),
             or_list(
                 &needs
                     .costs
@@ -499,7 +504,12 @@ fn needs_nl(n: &offer::Needs) -> Vec<String> {
     if n.languages.iter().any(|l| l != "nl") {
         out.push(format!(
             "Aanbod in het {}.",
-            or_list(&n.languages.iter().map(|l| language_nl(l)).collect::<Vec<_>>())
+            or_list(
+                &n.languages
+                    .iter()
+                    .map(|l| language_nl(l))
+                    .collect::<Vec<_>>()
+            )
         ));
     }
     if !n.costs.is_empty() && n.costs.len() < 4 {
@@ -525,7 +535,10 @@ fn needs_nl(n: &offer::Needs) -> Vec<String> {
                 .to_string(),
         );
     }
-    out.push(format!("Leeftijd: vooral {} tot {} jaar.", n.age_min, n.age_max));
+    out.push(format!(
+        "Leeftijd: vooral {} tot {} jaar.",
+        n.age_min, n.age_max
+    ));
     out
 }
 
@@ -681,9 +694,7 @@ impl ReportData {
                 let traits = plain_traits(&p.distinguishing_traits, &kinds);
                 let residents = publish(p.residents as u64, threshold);
                 let respondents = publish(p.loneliness.respondents as u64, threshold);
-                let lonely_pct = respondents
-                    .filter(|&n| n > 0)
-                    .and(p.loneliness.lonely_pct);
+                let lonely_pct = respondents.filter(|&n| n > 0).and(p.loneliness.lonely_pct);
                 PersonaCard {
                     id: p.id,
                     name: p.name.clone(),
@@ -837,7 +848,10 @@ fn rules_for(rules: &[crate::personas::tree::Rule], persona: u32, threshold: u32
     } else {
         reliable
     };
-    chosen.into_iter().map(|r| rule_text(r, threshold)).collect()
+    chosen
+        .into_iter()
+        .map(|r| rule_text(r, threshold))
+        .collect()
 }
 
 fn rule_text(r: &crate::personas::tree::Rule, threshold: u32) -> String {
@@ -877,7 +891,9 @@ fn plain_feature(label: &str) -> String {
         "suriname" => "Surinaamse herkomst".to_string(),
         "antillen" => "Antilliaanse herkomst".to_string(),
         "westers" => "westerse migratieachtergrond".to_string(),
-        "overig_niet_westers" | "overig niet westers" => "andere niet-westerse herkomst".to_string(),
+        "overig_niet_westers" | "overig niet westers" => {
+            "andere niet-westerse herkomst".to_string()
+        }
         other => plain_sentence(other),
     }
 }
@@ -1028,7 +1044,9 @@ fn story(
             "Van wie de GGD-vragenlijst invulde, voelt {} zich eenzaam.",
             crate::report::format::pct(x)
         )),
-        _ => s.push_str("Te weinig deelnemers aan de GGD-vragenlijst om iets over hun eenzaamheid te zeggen."),
+        _ => s.push_str(
+            "Te weinig deelnemers aan de GGD-vragenlijst om iets over hun eenzaamheid te zeggen.",
+        ),
     }
     s
 }
@@ -1087,7 +1105,6 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
 
 #[cfg(test)]
 mod tests {
-    
 
     fn summary(read: u64, reasons: &[(&str, u64)]) -> crate::sources::SourceSummary {
         let quarantined: u64 = reasons.iter().map(|r| r.1).sum();

@@ -60,6 +60,8 @@ table.matrix td { text-align: center; font-weight: 600; }
 table.matrix th { font-size: 0.8rem; vertical-align: bottom; hyphens: auto; }
 table.matrix tbody th { font-size: 0.9rem; vertical-align: middle; }
 table.offers td { font-weight: 400; }
+table.offers thead th:first-child { width: 30%; }
+table.offers tbody th { font-weight: 400; font-size: 0.85rem; }
 code { font-size: 0.85em; background: var(--band); padding: 0 3px; overflow-wrap: anywhere; }
 svg { display: block; max-width: 100%; height: auto; }
 svg.map, svg.tiles { max-width: 1100px; }
@@ -118,26 +120,32 @@ footer { max-width: 1500px; margin: 40px auto 0; padding: 16px 40px; color: var(
 @page { size: A4; margin: 12mm 11mm; }
 @media print {
   html { font-size: 9.5pt; }
-  nav, .screen-only { display: none; }
+  nav, .screen-only, .no-print { display: none; }
+  td br { display: none; }
   header.top { background: none; color: #000; padding: 0 0 6px; border-bottom: 3px solid #000; }
   header.top p { color: #000; }
   header.top h1 { font-size: 20pt; }
   main { padding: 0; max-width: none; }
   section { border-top: 2px solid #000; margin-top: 14px; padding-top: 8px; }
-  section.page { break-before: page; }
   h2 { font-size: 15pt; margin-bottom: 6px; }
   h3 { font-size: 11.5pt; margin: 10px 0 4px; }
   h2, h3, h4, caption { break-after: avoid; }
   .kpi .v { font-size: 18pt; }
   .tiles-row { grid-template-columns: repeat(4, 1fr); gap: 8px; margin: 6px 0 10px; }
   .kpi { padding: 6px 10px; }
-  table { width: 100%; font-size: 8pt; margin: 4px 0 8px; }
-  th, td { padding: 2px 4px; white-space: normal; }
+  table { width: 100%; font-size: 8pt; margin: 4px 0 8px; line-height: 1.2; }
+  th, td { padding: 1px 4px; white-space: normal; }
   td.num { white-space: nowrap; }
   tr, svg, .kpi, figure, li { break-inside: avoid; }
   table.matrix th { font-size: 7pt; }
   table.offers { font-size: 7pt; }
-  table.offers td, table.offers th { padding: 1px 3px; }
+  table.offers tbody th { font-size: 7pt; }
+  table.offers td, table.offers th { padding: 0 3px; }
+  table.offers thead th:first-child { width: 40%; }
+  table.offers .pname, table.offers .unit { display: none; }
+  ul.gaps { font-size: 8.5pt; }
+  ul.gaps li { margin-bottom: 4px; }
+  p.lead { margin-bottom: 4px; }
   svg.chart { max-height: 240mm; width: auto; margin: 0 auto; }
   svg.map, svg.tiles { max-height: 150mm; width: auto; }
   svg.traits { max-width: 120mm; }
@@ -340,18 +348,9 @@ fn with_interval(value: f64, interval: Option<(f64, f64)>) -> String {
 }
 
 fn section_start(s: &mut String, id: &str, title: &str, lead: &str) {
-    section_start_class(s, id, "", title, lead);
-}
-
-fn section_start_class(s: &mut String, id: &str, class: &str, title: &str, lead: &str) {
-    let class = if class.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"{class}\"")
-    };
     let _ = write!(
         s,
-        "<section id=\"{id}\"{class}>\n<h2>{}</h2>\n<p class=\"lead\">{}</p>\n",
+        "<section id=\"{id}\">\n<h2>{}</h2>\n<p class=\"lead\">{}</p>\n",
         escape(title),
         escape(lead)
     );
@@ -418,11 +417,7 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
     let g = &d.glance;
     if let (Some(p), Some(n)) = (g.predicted_lonely_pct, recheck(g.predicted_lonely, t)) {
         let severe = match (g.predicted_severe_pct, recheck(g.predicted_severe, t)) {
-            (Some(sp), Some(sn)) => format!(
-                ", van wie ongeveer {} ({}) ernstig",
-                int(sn),
-                pct(sp)
-            ),
+            (Some(sp), Some(sn)) => format!(", van wie ongeveer {} ({}) ernstig", int(sn), pct(sp)),
             _ => String::new(),
         };
         items.push(format!(
@@ -440,7 +435,7 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
             let w = &d.districts[i];
             w.prediction.as_ref().map(|p| {
                 format!(
-                    "{} ({})",
+                    "{}: {}",
                     escape(&w.label()),
                     with_interval(p.lonely_pct, Some((p.lonely_low_pct, p.lonely_high_pct)))
                 )
@@ -465,8 +460,16 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
                 .total_cmp(&a.severity.unwrap_or(0.0))
                 .then_with(|| a.wijkcode.cmp(&b.wijkcode))
         });
-        let gaps = m.cells.iter().filter(|c| c.status == GapStatus::Gap).count();
-        let thin = m.cells.iter().filter(|c| c.status == GapStatus::Thin).count();
+        let gaps = m
+            .cells
+            .iter()
+            .filter(|c| c.status == GapStatus::Gap)
+            .count();
+        let thin = m
+            .cells
+            .iter()
+            .filter(|c| c.status == GapStatus::Thin)
+            .count();
         items.push(format!(
             "Van de {} combinaties van wijk en persona is er bij {} geen passend aanbod (gat) en bij {} te weinig plaatsen (dun).",
             m.cells.len(),
@@ -474,8 +477,12 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
             thin
         ));
         if let Some(c) = worst.first() {
-            let lonely = recheck(c.predicted_lonely, t)
-                .map_or(String::new(), |n| format!(": ongeveer {} voorspeld eenzame inwoners zonder passend aanbod", int(n)));
+            let lonely = recheck(c.predicted_lonely, t).map_or(String::new(), |n| {
+                format!(
+                    ": ongeveer {} voorspeld eenzame inwoners zonder passend aanbod",
+                    int(n)
+                )
+            });
             items.push(format!(
                 "Het grootste gat: <b>{}</b> in <b>{}</b>{lonely}.",
                 escape(&persona_label(d, c.persona)),
@@ -487,7 +494,11 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
         .personas
         .iter()
         .filter(|p| p.lonely_pct.is_some())
-        .max_by(|a, b| a.lonely_pct.unwrap_or(0.0).total_cmp(&b.lonely_pct.unwrap_or(0.0)))
+        .max_by(|a, b| {
+            a.lonely_pct
+                .unwrap_or(0.0)
+                .total_cmp(&b.lonely_pct.unwrap_or(0.0))
+        })
     {
         items.push(format!(
             "De persona met de meeste eenzaamheid is <b>{}</b>: {} van de deelnemers aan de GGD-vragenlijst in deze groep voelt zich eenzaam.",
@@ -577,7 +588,7 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
     s.push_str("</div>\n");
     s.push_str(
         "<p class=\"note\">Het model geeft per wijk een 90%-interval (zie de tabel); voor de hele gemeente is \
-         geen interval berekend, omdat de wijken niet onafhankelijk zijn.</p>\n",
+         geen 90%-interval berekend, omdat de wijken niet onafhankelijk zijn.</p>\n",
     );
 
     let (measure, values) = district_measure(d);
@@ -609,7 +620,9 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
                 .any(|r| r.marker.is_some())
                 .then_some("RIVM 2020, gepubliceerd % eenzaam"),
         ),
-        &format!("Staafdiagram: wijken gerangschikt naar {measure}, met 90%-interval en het RIVM-cijfer"),
+        &format!(
+            "Staafdiagram: wijken gerangschikt naar {measure}, met 90%-interval en het RIVM-cijfer"
+        ),
     ));
     if has_interval {
         s.push_str(
@@ -620,7 +633,7 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
     s.push_str("</div>");
     let _ = write!(
         s,
-        "<table class=\"ranked wide\"><caption>Wijken gerangschikt: {}</caption><thead><tr><th>Wijk</th>\
+        "<table class=\"ranked wide no-print\"><caption>Wijken gerangschikt: {}</caption><thead><tr><th>Wijk</th>\
          <th class=\"num\">Inwoners 18+</th><th class=\"num\">Voorspeld eenzaam (90%-interval)</th>\
          <th class=\"num\">Voorspeld ernstig eenzaam (90%-interval)</th>\
          <th class=\"num opt\">Respondenten</th><th class=\"num\">Eenzaam in enquête</th><th class=\"num opt\">RIVM 2020</th></tr></thead><tbody>\n",
@@ -689,7 +702,10 @@ fn map_section(s: &mut String, d: &ReportData) {
     match &d.geometry {
         Some(g) => {
             let shapes = geo::project(g, 1100.0, 760.0, 20.0);
-            s.push_str(&named(svg::map(&shapes, &areas, &scale, 1100.0, 760.0), &name));
+            s.push_str(&named(
+                svg::map(&shapes, &areas, &scale, 1100.0, 760.0),
+                &name,
+            ));
             let unmatched: Vec<String> = d
                 .districts
                 .iter()
@@ -705,12 +721,13 @@ fn map_section(s: &mut String, d: &ReportData) {
             }
         }
         None => {
-            s.push_str("<div class=\"wide-only\">");
+            // Tiles in wijkcode order carry no geography: on paper the ranked chart says the same.
+            s.push_str("<div class=\"wide-only no-print\">");
             s.push_str(&named(svg::tile_grid(&areas, &scale), &name));
             s.push_str("</div>");
             s.push_str(
-                "<p class=\"note\">Geen wijkkaart meegegeven: elke wijk is een tegel. Op een smal scherm staan de \
-                 cijfers in de tabel hierboven.</p>\n",
+                "<p class=\"note\">Geen wijkkaart meegegeven: elke wijk is een tegel. Op een smal scherm en op papier \
+                 staan de cijfers in de rangschikking hierboven.</p>\n",
             );
         }
     }
@@ -745,9 +762,17 @@ fn personas(s: &mut String, d: &ReportData, t: u32) {
     s.push_str("</div>\n</section>\n");
 }
 
+/// Fitting offers named on a persona card (the offer x persona matrix has them all), so a card
+/// stays one printed page.
+const OFFERS_ON_CARD: usize = 12;
+
 fn persona_card(s: &mut String, d: &ReportData, p: &PersonaCard, t: u32) {
     let lonely = match (p.lonely_pct, recheck(p.respondents, t)) {
-        (Some(x), Some(n)) => format!("<b>{}</b> eenzaam (van {} deelnemers GGD-vragenlijst)", pct(x), int(n)),
+        (Some(x), Some(n)) => format!(
+            "<b>{}</b> eenzaam (van {} deelnemers GGD-vragenlijst)",
+            pct(x),
+            int(n)
+        ),
         _ => "eenzaamheid: te weinig deelnemers aan de GGD-vragenlijst".to_string(),
     };
     let mark = p.stability.map_or(String::new(), |st| {
@@ -778,7 +803,10 @@ fn persona_card(s: &mut String, d: &ReportData, p: &PersonaCard, t: u32) {
     if !p.traits.is_empty() {
         s.push_str(&named(
             svg::trait_bars(&p.traits),
-            &format!("Staafdiagram: wat {} onderscheidt van alle inwoners", p.name),
+            &format!(
+                "Staafdiagram: wat {} onderscheidt van alle inwoners",
+                p.name
+            ),
         ));
     }
     if !p.needs_nl.is_empty() {
@@ -793,10 +821,19 @@ fn persona_card(s: &mut String, d: &ReportData, p: &PersonaCard, t: u32) {
         if p.fitting_offers.is_empty() {
             s.push_str("<p>Geen enkel aanbod op de sociale kaart past bij deze groep.</p>");
         } else {
+            let shown = &p.fitting_offers[..p.fitting_offers.len().min(OFFERS_ON_CARD)];
+            let more = p.fitting_offers.len() - shown.len();
             let _ = write!(
                 s,
-                "<p>{}</p>",
-                escape(&p.fitting_offers.join(" · "))
+                "<p>{}{}</p>",
+                escape(&shown.join(" · ")),
+                if more > 0 {
+                    format!(
+                        " · en nog {more} (zie <a href=\"#gaten\">Welk aanbod past bij welke persona</a>)"
+                    )
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -813,7 +850,12 @@ fn persona_card(s: &mut String, d: &ReportData, p: &PersonaCard, t: u32) {
 fn persona_header(s: &mut String, d: &ReportData, first: &str) {
     let _ = write!(s, "<thead><tr><th>{}</th>", escape(first));
     for p in &d.personas {
-        let _ = write!(s, "<th>{}. {}</th>", p.id, escape(&p.name));
+        let _ = write!(
+            s,
+            "<th>{}.<span class=\"pname\"> {}</span></th>",
+            p.id,
+            escape(&p.name)
+        );
     }
     s.push_str("</tr></thead>");
 }
@@ -903,10 +945,9 @@ fn status_word(st: GapStatus) -> (&'static str, &'static str, &'static str) {
 const NEAR_MISSES_SHOWN: usize = 3;
 
 fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) {
-    section_start_class(
+    section_start(
         s,
         "gaten",
-        "page",
         "Aanbod en gaten",
         "Voor elke persona in elke wijk: is er passend aanbod op de sociale kaart (gedekt), te weinig plaatsen (dun) \
          of niets (gat)? Daaronder welk aanbod bij welke persona past, en bij elk gat het aanbod dat bijna past en waarom niet.",
@@ -943,7 +984,10 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
             match cells.get(&(*w, p.id)) {
                 Some(c) => {
                     let (class, sym, word) = status_word(c.status);
-                    let _ = write!(s, "<td data-label=\"{dl}\" class=\"{class}\">{sym} {word}</td>");
+                    let _ = write!(
+                        s,
+                        "<td data-label=\"{dl}\" class=\"{class}\">{sym} {word}</td>"
+                    );
                 }
                 None => {
                     let _ = write!(
@@ -966,7 +1010,8 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
         let n_wijken = wijken.len() as u32;
         s.push_str(
             "<h3>Welk aanbod past bij welke persona</h3><p class=\"note\">Per aanbod: bij welke persona het past, \
-             en in hoeveel wijken (\"overal\" = in alle wijken). Alleen actief aanbod dat ergens past staat hier.</p>",
+             en in hoeveel wijken (het getal; \"overal\" = in alle wijken). Alleen actief aanbod dat ergens past staat hier; \
+             op papier staan boven de kolommen alleen de nummers van de persona's.</p>",
         );
         s.push_str("<table class=\"matrix stack offers\"><caption>Aanbod x persona, hele gemeente</caption>");
         persona_header(s, d, "Aanbod");
@@ -987,7 +1032,7 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
                 } else {
                     let _ = write!(
                         s,
-                        "<td data-label=\"{dl}\" class=\"covered\">✓ {} {}</td>",
+                        "<td data-label=\"{dl}\" class=\"covered\">✓ {}<span class=\"unit\"> {}</span></td>",
                         n,
                         if n == 1 { "wijk" } else { "wijken" }
                     );
@@ -1056,7 +1101,11 @@ fn gaps(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u32) 
                     s,
                     "<li class=\"note\">en nog {} {} (in gaps.json)</li>",
                     more,
-                    if more == 1 { "ander aanbod" } else { "andere aanbiedingen" }
+                    if more == 1 {
+                        "ander aanbod"
+                    } else {
+                        "andere aanbiedingen"
+                    }
                 );
             }
             s.push_str("</ul>");
@@ -1128,9 +1177,12 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
             .collect();
         let n_gaps = cells.iter().filter(|c| c.status == GapStatus::Gap).count();
         let n_thin = cells.iter().filter(|c| c.status == GapStatus::Thin).count();
-        let figure = w.prediction.as_ref().map_or("geen voorspelling".to_string(), |p| {
-            format!("{} voorspeld eenzaam", pct(p.lonely_pct))
-        });
+        let figure = w
+            .prediction
+            .as_ref()
+            .map_or("geen voorspelling".to_string(), |p| {
+                format!("{} voorspeld eenzaam", pct(p.lonely_pct))
+            });
         let gap_text = if d.gaps.is_some() {
             format!(
                 " · {} {}, {} dun",
@@ -1155,7 +1207,11 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
                 with_interval(p.lonely_pct, Some((p.lonely_low_pct, p.lonely_high_pct)))
             );
             if let Some(sv) = p.severe_pct {
-                let _ = write!(s, " Ernstig eenzaam: {}.", with_interval(sv, p.severe_interval));
+                let _ = write!(
+                    s,
+                    " Ernstig eenzaam: {}.",
+                    with_interval(sv, p.severe_interval)
+                );
             }
             if let Some(r) = w.rivm_lonely_pct {
                 let _ = write!(s, " RIVM 2020: {}.", pct(r));
@@ -1198,7 +1254,11 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
                 );
             }
             if !down.is_empty() {
-                let _ = write!(s, "<p>Verlaagt de voorspelling: {}.</p>", escape(&and_list(&down)));
+                let _ = write!(
+                    s,
+                    "<p>Verlaagt de voorspelling: {}.</p>",
+                    escape(&and_list(&down))
+                );
             }
             if up.is_empty() && down.is_empty() {
                 s.push_str("<p>Geen opvallende factoren tegenover de hele gemeente.</p>");
@@ -1622,4 +1682,71 @@ fn privacy(s: &mut String, d: &ReportData) {
          </ul>\n</section>\n",
         t.saturating_sub(1)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data_with(stability: Option<f64>) -> ReportData {
+        ReportData {
+            municipality: MunicipalityView::default(),
+            study: "test".into(),
+            reference_date: "2024-01-01".into(),
+            suppression_threshold: 10,
+            glance: Glance::default(),
+            districts: vec![],
+            personas: vec![PersonaCard {
+                id: 1,
+                name: "Jonge alleenwonenden".into(),
+                description: String::new(),
+                residents: Some(120),
+                share: 0.1,
+                mean_age: 24.0,
+                traits: vec![],
+                lonely_pct: None,
+                respondents: None,
+                rules: vec![],
+                stability,
+                story_nl: "Een verhaal.".into(),
+                needs_nl: vec!["Heeft baat bij ontmoeten.".into()],
+                fitting_offers: vec![],
+            }],
+            persona_districts: vec![],
+            gaps: None,
+            risk: None,
+            reference: None,
+            data_quality: vec![],
+            geometry: None,
+            analyst: AnalystView::default(),
+            synthetic: false,
+        }
+    }
+
+    #[test]
+    fn a_persona_card_marks_its_stability_in_plain_dutch() {
+        let uncertain = document(&data_with(Some(0.52)));
+        assert!(uncertain.contains("<span class=\"mark uncertain\">onzeker"));
+        assert!(uncertain.contains("(stabiliteit 0,52)"));
+        let fair = document(&data_with(Some(0.7)));
+        assert!(fair.contains("<span class=\"mark fair\">redelijk stabiel"));
+        let stable = document(&data_with(Some(0.75)));
+        assert!(stable.contains("<span class=\"mark stable\">stabiel"));
+        let none = document(&data_with(None));
+        assert!(!none.contains("class=\"mark"));
+        assert!(none.contains("Heeft baat bij ontmoeten."));
+    }
+
+    #[test]
+    fn charts_get_names_and_header_cells_scopes() {
+        let doc = accessible(
+            "<table><thead><tr><th>A</th></tr></thead><tbody><tr><th class=\"x\">B</th></tr></tbody></table>\
+             <svg viewBox=\"0 0 1 1\"></svg><svg aria-label=\"kaart\" viewBox=\"0 0 1 1\"></svg>"
+                .to_string(),
+        );
+        assert!(doc.contains("<th scope=\"col\">A</th>"));
+        assert!(doc.contains("<th scope=\"row\" class=\"x\">B</th>"));
+        assert!(doc.contains("<svg aria-label=\"legenda\" viewBox"));
+        assert!(doc.contains("<svg aria-label=\"kaart\" viewBox"));
+    }
 }

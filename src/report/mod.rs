@@ -177,9 +177,15 @@ pub struct PersonaCard {
 /// How a persona's bootstrap stability reads: below 0.6 uncertain, from 0.75 stable.
 pub fn stability_word(stability: f64) -> (&'static str, &'static str) {
     if stability >= 0.75 {
-        ("stable", "stabiel: komt bij herhaalde indeling steeds terug")
+        (
+            "stable",
+            "stabiel: komt bij herhaalde indeling steeds terug",
+        )
     } else if stability >= 0.6 {
-        ("fair", "redelijk stabiel: komt bij herhaalde indeling meestal terug")
+        (
+            "fair",
+            "redelijk stabiel: komt bij herhaalde indeling meestal terug",
+        )
     } else {
         (
             "uncertain",
