@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::offer::{self, GapInput, NeedRules};
 use loneliness::personas::{self, PersonaParams};
 use loneliness::sources::{ingest, StudyConfig};
@@ -25,16 +26,19 @@ fn main() {
 
     let t = Instant::now();
     let config = StudyConfig::load(&study_dir).unwrap();
-    let study = ingest(&study_dir, &config).unwrap().study;
+    let study = ingest(&study_dir, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let links = loneliness::link::link_study(&study, 7).unwrap();
-    let table = loneliness::residents::build(&study, &links).unwrap();
+    let frame = loneliness::residents::Frame::build(&study, &links).unwrap();
+    let table = &frame.table;
     let params = PersonaParams {
         k: Some(k),
         ..PersonaParams::default()
     }
     .check(table.rows())
     .unwrap();
-    let run = personas::run(&study, &links, &table, &params, None, |_| {}).unwrap();
+    let run = personas::run(&frame, &params, None, |_| {}).unwrap();
     let labels = run.resident_ids();
     let personas = offer::personas_of(&run);
     println!(
@@ -57,9 +61,8 @@ fn main() {
 
     let rules = NeedRules::defaults().unwrap();
     let input = GapInput {
-        gebieden: &study.gebieden.records,
+        frame: &frame,
         offers: &study.sociale_kaart.records,
-        table: &table,
         personas: &personas,
         persona_of_row: &labels,
         lonely_probability: &p_lonely,

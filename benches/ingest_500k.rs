@@ -11,6 +11,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::contract::{Bsn, PseudonymKey};
 use loneliness::sources::{ingest, StudyConfig};
 
@@ -49,7 +50,7 @@ fn main() {
         let c1 = cpu_seconds();
         let t1 = Instant::now();
         let config = StudyConfig::load(dir.path()).unwrap();
-        ingested = Some(ingest(dir.path(), &config).unwrap());
+        ingested = Some(ingest(dir.path(), &config, &KeySource::from_env()).unwrap());
         times.push(t1.elapsed().as_secs_f64());
         cpu.push(cpu_seconds() - c1);
     }

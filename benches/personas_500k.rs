@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::personas::{self, encode::Encoding, kmeans, PersonaParams};
 use loneliness::sources::{ingest, StudyConfig};
 
@@ -44,26 +45,29 @@ fn main() {
 
     let t = Instant::now();
     let config = StudyConfig::load(&study_dir).unwrap();
-    let study = ingest(&study_dir, &config).unwrap().study;
+    let study = ingest(&study_dir, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let ingest_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let links = loneliness::link::link_study(&study, 7).unwrap();
     let link_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let table = loneliness::residents::build(&study, &links).unwrap();
+    let frame = loneliness::residents::Frame::build(&study, &links).unwrap();
+    let table = &frame.table;
     let features_s = t.elapsed().as_secs_f64();
 
     let params = PersonaParams::default().check(table.rows()).unwrap();
     let t = Instant::now();
-    let run = personas::run(&study, &links, &table, &params, None, |_| {}).unwrap();
+    let run = personas::run(&frame, &params, None, |_| {}).unwrap();
     let stage_s = t.elapsed().as_secs_f64();
     let k = run.clustering.k;
 
     // Our k-means alone on the same matrix, same K and n_init as the sklearn script; best of 3.
     let matrix = Encoding::default_spec()
-        .fit(&table)
+        .fit(table)
         .unwrap()
-        .apply(&table)
+        .apply(table)
         .unwrap();
     write_npy(&npy, &matrix);
     let mut kmeans_s = f64::INFINITY;

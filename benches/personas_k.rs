@@ -14,6 +14,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::personas::{self, select::adjusted_rand_index, PersonaParams};
 use loneliness::residents::{Feature, FeatureTable};
 use loneliness::sources::{ingest, StudyConfig};
@@ -66,7 +67,9 @@ fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
         }
     }
     let config = StudyConfig::load(study).unwrap();
-    let s = ingest(study, &config).unwrap().study;
+    let s = ingest(study, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let links = loneliness::link::link_study(&s, 7).unwrap();
     let t = loneliness::residents::build(&s, &links).unwrap();
     if let Some((meta, values)) = &cached {

@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::risk::{
     self, fit::stratified_folds, gbt::Gbt, logistic::Logistic, metrics, RiskParams,
 };
@@ -50,9 +51,12 @@ fn main() {
     let truth_dir = truth_dir.expect("--truth DIR with --study");
     let bootstrap: usize = arg("--bootstrap").map_or(100, |b| b.parse().unwrap());
     let config = StudyConfig::load(&study_dir).unwrap();
-    let study = ingest(&study_dir, &config).unwrap().study;
+    let study = ingest(&study_dir, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let links = loneliness::link::link_study(&study, 7).unwrap();
-    let table = loneliness::residents::build(&study, &links).unwrap();
+    let frame = loneliness::residents::Frame::build(&study, &links).unwrap();
+    let table = &frame.table;
     let (n, p) = (table.rows(), table.cols());
 
     // 1. The full stage.
@@ -63,25 +67,15 @@ fn main() {
     .check()
     .unwrap();
     let t = Instant::now();
-    let run = risk::train(&study, &links, &table, &params, |m| eprintln!("  {m}")).unwrap();
+    let run = risk::train(&frame, &params, |m| eprintln!("  {m}")).unwrap();
     let stage_s = t.elapsed().as_secs_f64();
 
     // Respondents, outcomes and weights exactly as the stage uses them.
-    let survey = links
-        .get(loneliness::contract::SourceKind::Gezondheidsmonitor)
-        .unwrap();
-    let mut seen = std::collections::BTreeSet::new();
     let (mut rows, mut y, mut w) = (Vec::new(), vec![0.0; n], vec![0.0; n]);
-    for (i, s) in study.survey.iter().enumerate() {
-        let (Some(r), Some(score)) = (survey.resident[i], risk::djg::score(&s.djg)) else {
-            continue;
-        };
-        let r = r as usize;
-        if seen.insert(r) {
-            rows.push(r);
-            y[r] = f64::from(u8::from(score.lonely()));
-            w[r] = s.weegfactor;
-        }
+    for (r, score) in frame.survey.scored() {
+        rows.push(r.row);
+        y[r.row] = f64::from(u8::from(score.lonely()));
+        w[r.row] = r.weight;
     }
     let ys: Vec<f64> = rows.iter().map(|&r| y[r]).collect();
     let folds = stratified_folds(&ys, 5, 7);

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::contract::SourceKind;
 use loneliness::link::link_study;
 use loneliness::sources::{ingest, StudyConfig};
@@ -25,7 +26,7 @@ fn main() {
 
     let t = Instant::now();
     let config = StudyConfig::load(&study_dir).expect("config");
-    let ingested = ingest(&study_dir, &config).expect("ingest");
+    let ingested = ingest(&study_dir, &config, &KeySource::from_env()).expect("ingest");
     let ingest_s = t.elapsed().as_secs_f64();
     let rows: u64 = ingested.summary.sources.values().map(|s| s.rows_read).sum();
     println!("ingest: {rows} rows in all sources, {ingest_s:.2} s");

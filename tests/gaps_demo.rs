@@ -7,16 +7,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::contract::vocab::{AanbodStatus, Doelgroep, Element, Kosten, Vorm};
 use loneliness::offer::{self, GapInput, GapReport, NeedRules, PersonaRef, Status};
 use loneliness::personas::{self, PersonaParams};
-use loneliness::residents::{self, FeatureTable};
-use loneliness::sources::{ingest, Area, Offer, Study, StudyConfig};
+use loneliness::residents::Frame;
+use loneliness::sources::{Area, Offer, Study, StudyConfig};
 
 struct Demo {
     study: Study,
     config: StudyConfig,
-    table: FeatureTable,
+    frame: Frame,
     personas: Vec<PersonaRef>,
     labels: Vec<u32>,
     p_lonely: Vec<f64>,
@@ -34,16 +35,17 @@ fn demo() -> &'static Demo {
     DEMO.get_or_init(|| {
         let dir = Path::new("datasets/demo");
         let config = StudyConfig::load(dir).unwrap();
-        let study = ingest(dir, &config).unwrap().study;
-        let links = loneliness::link::link_study(&study, 7).unwrap();
-        let table = residents::build(&study, &links).unwrap();
+        let prepared =
+            loneliness::pipeline::prepare(dir, &config, &KeySource::from_env(), 7, |_| {}).unwrap();
+        let (study, frame) = (prepared.ingested.study, prepared.frame);
+        let table = &frame.table;
         let params = PersonaParams {
             suppression_threshold: config.suppression_threshold,
             ..PersonaParams::default()
         }
         .check(table.rows())
         .unwrap();
-        let run = personas::run(&study, &links, &table, &params, None, |_| {}).unwrap();
+        let run = personas::run(&frame, &params, None, |_| {}).unwrap();
         let labels = run.resident_ids();
         let truth = truth_residents();
         let p_lonely: Vec<f64> = table
@@ -86,7 +88,7 @@ fn demo() -> &'static Demo {
             personas: offer::personas_of(&run),
             study,
             config,
-            table,
+            frame,
             labels,
             p_lonely,
             planted_of,
@@ -131,9 +133,8 @@ fn planted_cells() -> Vec<(String, u32, String)> {
 
 fn check_with(d: &Demo, offers: &[Offer]) -> GapReport {
     offer::check(&GapInput {
-        gebieden: &d.study.gebieden.records,
+        frame: &d.frame,
         offers,
-        table: &d.table,
         personas: &d.personas,
         persona_of_row: &d.labels,
         lonely_probability: &d.p_lonely,

@@ -247,11 +247,15 @@ fn all_missing_columns_and_files_are_reported_at_once() {
     t.use_corpus("brp.csv", "brp_missing_two_columns.csv");
     t.remove("gezondheidsmonitor.csv");
     let config = StudyConfig::load(t.path()).unwrap();
-    let errors: Vec<String> = ingest_reporting_all(t.path(), &config)
-        .unwrap_err()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let errors: Vec<String> = ingest_reporting_all(
+        t.path(),
+        &config,
+        &loneliness::contract::pseudonym::KeySource::from_env(),
+    )
+    .unwrap_err()
+    .iter()
+    .map(ToString::to_string)
+    .collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors[0].contains("column 'geslacht'"), "{errors:?}");
     assert!(errors[1].contains("column 'herkomst'"), "{errors:?}");

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::sources::{ingest, StudyConfig};
 
 fn folder(var: &str, default: &str) -> PathBuf {
@@ -23,7 +24,7 @@ fn demo_study_quarantine_matches_the_planted_truth_and_leaks_no_bsn() {
         study.display()
     );
     let config = StudyConfig::load(&study).unwrap();
-    let ing = ingest(&study, &config).unwrap();
+    let ing = ingest(&study, &config, &KeySource::from_env()).unwrap();
     assert!(ing.is_usable(), "{:?}", ing.unusable_sources());
 
     let mut planted = BTreeSet::new();

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::contract::SourceKind;
 use loneliness::link::link_study;
 use loneliness::sources::{ingest, StudyConfig};
@@ -27,7 +28,7 @@ fn truth_links(truth: &Path) -> BTreeMap<(String, u32), String> {
 fn demo_links_reach_the_required_precision_and_recall() {
     let (study_dir, truth_dir) = demo();
     let config = StudyConfig::load(&study_dir).unwrap();
-    let ingested = ingest(&study_dir, &config).unwrap();
+    let ingested = ingest(&study_dir, &config, &KeySource::from_env()).unwrap();
     let study = &ingested.study;
     let links = link_study(study, 42).unwrap();
     let truth = truth_links(&truth_dir);
@@ -80,7 +81,9 @@ fn demo_links_reach_the_required_precision_and_recall() {
 fn deterministic_sources_link_on_pseudonym() {
     let (study_dir, _) = demo();
     let config = StudyConfig::load(&study_dir).unwrap();
-    let study = ingest(&study_dir, &config).unwrap().study;
+    let study = ingest(&study_dir, &config, &KeySource::from_env())
+        .unwrap()
+        .study;
     let links = link_study(&study, 42).unwrap();
     let inkomen = links.get(SourceKind::Inkomen).unwrap();
     assert_eq!(

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use loneliness::residents::{self, FeatureKind, FeatureTable};
-use loneliness::sources::{ingest, StudyConfig};
+use loneliness::contract::pseudonym::KeySource;
+use loneliness::residents::{FeatureKind, FeatureTable};
+use loneliness::sources::StudyConfig;
 
 fn demo_table() -> Option<(FeatureTable, HashMap<String, u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
@@ -14,9 +15,10 @@ fn demo_table() -> Option<(FeatureTable, HashMap<String, u8>)> {
         return None;
     }
     let config = StudyConfig::load(&dir).unwrap();
-    let study = ingest(&dir, &config).unwrap().study;
-    let links = loneliness::link::link_study(&study, 1).unwrap();
-    let table = residents::build(&study, &links).unwrap();
+    let table = loneliness::pipeline::prepare(&dir, &config, &KeySource::from_env(), 1, |_| {})
+        .unwrap()
+        .frame
+        .table;
     let truth_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo-truth/residents.csv");
     let mut reader = csv::Reader::from_path(truth_path).unwrap();

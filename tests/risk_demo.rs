@@ -6,40 +6,32 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use loneliness::link::StudyLinks;
-use loneliness::residents::{self, FeatureTable};
+use loneliness::contract::pseudonym::KeySource;
+use loneliness::residents::Frame;
 use loneliness::risk::{self, model::RiskModel, RiskParams, RiskRun};
-use loneliness::sources::{ingest, Study, StudyConfig};
+use loneliness::sources::StudyConfig;
 
 struct Demo {
-    study: Study,
-    links: StudyLinks,
-    table: FeatureTable,
+    frame: Frame,
     run: RiskRun,
 }
 
-fn load() -> (Study, StudyLinks, FeatureTable) {
+fn load() -> Frame {
     let dir = Path::new("datasets/demo");
     let config = StudyConfig::load(dir).unwrap();
-    let study = ingest(dir, &config).unwrap().study;
-    let links = loneliness::link::link_study(&study, 7).unwrap();
-    let table = residents::build(&study, &links).unwrap();
-    (study, links, table)
+    loneliness::pipeline::prepare(dir, &config, &KeySource::from_env(), 7, |_| {})
+        .unwrap()
+        .frame
 }
 
 /// One training run with the default parameters, shared by the tests of this file.
 fn demo() -> &'static Demo {
     static DEMO: OnceLock<Demo> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let (study, links, table) = load();
+        let frame = load();
         let params = RiskParams::default().check().unwrap();
-        let run = risk::train(&study, &links, &table, &params, |_| {}).unwrap();
-        Demo {
-            study,
-            links,
-            table,
-            run,
-        }
+        let run = risk::train(&frame, &params, |_| {}).unwrap();
+        Demo { frame, run }
     })
 }
 
@@ -76,6 +68,7 @@ fn cross_validated_auc_is_within_three_points_of_the_oracle() {
     // The oracle: true probabilities against true outcomes on the same respondents the model
     // is cross-validated on (the truth's respondent flag).
     let (p, y): (Vec<f64>, Vec<f64>) = d
+        .frame
         .table
         .pseudo_ids
         .iter()
@@ -157,7 +150,7 @@ fn model_file_round_trips_and_scoring_reproduces_training() {
     d.run.model.save(&path).unwrap();
     let loaded = RiskModel::load(&path).unwrap();
     assert_eq!(loaded, d.run.model);
-    let scored = risk::score(&d.study, &d.table, &loaded, d.run.threshold).unwrap();
+    let scored = risk::score(&d.frame, &loaded, d.run.threshold).unwrap();
     assert_eq!(scored.p_lonely, d.run.p_lonely);
     assert_eq!(scored.p_severe, d.run.p_severe);
     assert_eq!(scored.districts, d.run.districts);
@@ -186,7 +179,7 @@ fn model_file_round_trips_and_scoring_reproduces_training() {
     // A table of another schema is refused.
     let mut bad = loaded.clone();
     bad.schema[0] = "leeftijd".into();
-    assert!(risk::score(&d.study, &d.table, &bad, 10).is_err());
+    assert!(risk::score(&d.frame, &bad, 10).is_err());
 }
 
 #[test]
@@ -209,13 +202,14 @@ fn outputs_follow_the_spec_and_suppress_small_cells() {
     // No pseudonyms in the published files.
     let json = serde_json::to_string(&report).unwrap();
     assert!(!d
+        .frame
         .table
         .pseudo_ids
         .iter()
         .take(200)
         .any(|p| csv.contains(p.as_str()) || json.contains(p.as_str())));
     // A threshold above every wijk's respondents (and residents) empties those cells.
-    let s = risk::score(&d.study, &d.table, &d.run.model, 130).unwrap();
+    let s = risk::score(&d.frame, &d.run.model, 130).unwrap();
     let text = String::from_utf8(risk::output::districts_csv(&s)).unwrap();
     for line in text.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
@@ -226,7 +220,7 @@ fn outputs_follow_the_spec_and_suppress_small_cells() {
         assert_eq!(cells[7], "");
         assert!(!cells[1].is_empty());
     }
-    let s = risk::score(&d.study, &d.table, &d.run.model, 5000).unwrap();
+    let s = risk::score(&d.frame, &d.run.model, 5000).unwrap();
     let text = String::from_utf8(risk::output::districts_csv(&s)).unwrap();
     for line in text.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
@@ -244,8 +238,8 @@ fn same_seed_gives_identical_results() {
     }
     .check()
     .unwrap();
-    let a = risk::train(&d.study, &d.links, &d.table, &params, |_| {}).unwrap();
-    let b = risk::train(&d.study, &d.links, &d.table, &params, |_| {}).unwrap();
+    let a = risk::train(&d.frame, &params, |_| {}).unwrap();
+    let b = risk::train(&d.frame, &params, |_| {}).unwrap();
     assert_eq!(a.model, b.model);
     assert_eq!(a.p_lonely, b.p_lonely);
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -38,40 +38,6 @@ enum Command {
     Gaps(gaps::Args),
 }
 
-/// A study read, linked and turned into the feature table: what the single-stage commands
-/// (`personas`, `risk`, `score`) start from. `loneliness run` does the same inside the pipeline.
-pub(crate) struct Prepared {
-    pub ingested: crate::sources::Ingested,
-    pub links: crate::link::StudyLinks,
-    pub table: crate::residents::FeatureTable,
-}
-
-/// Ingest (refusing a study without accepted rows in a required source), link, build features;
-/// `progress` hears which step runs.
-pub(crate) fn prepare(
-    study_dir: &std::path::Path,
-    config: &crate::sources::StudyConfig,
-    seed: u64,
-    progress: impl Fn(&str),
-) -> crate::error::Result<Prepared> {
-    progress("reading the study");
-    let ingested = crate::sources::ingest(study_dir, config)?;
-    crate::ensure!(
-        ingested.is_usable(),
-        Data: "the study cannot be analysed: no accepted rows in {}; run `loneliness validate` for details",
-        ingested.unusable_sources().join(", ")
-    );
-    progress("linking the sources");
-    let links = crate::link::link_study(&ingested.study, seed)?;
-    progress("building the feature table");
-    let table = crate::residents::build(&ingested.study, &links)?;
-    Ok(Prepared {
-        ingested,
-        links,
-        table,
-    })
-}
-
 /// A spinner on stderr for the single-stage commands.
 pub(crate) fn spinner() -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner();

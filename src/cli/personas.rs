@@ -2,8 +2,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::contract::pseudonym::KeySource;
 use crate::error::Result;
 use crate::personas::{self, model::PersonaModel, PersonaParams};
+use crate::pipeline;
 use crate::sources::StudyConfig;
 
 /// Find loneliness personas (clusters of residents in similar situations), their spread over the
@@ -19,7 +21,7 @@ pub struct Args {
     #[arg(long)]
     pub personas: Option<usize>,
     /// Random seed (linkage, sampling, k-means restarts).
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = crate::pipeline::DEFAULT_SEED)]
     pub seed: u64,
     /// Where to save the persona model (for next year's --previous).
     #[arg(long)]
@@ -40,27 +42,28 @@ pub fn run(args: Args) -> Result<i32> {
         .map(PersonaModel::load)
         .transpose()?;
     let config = StudyConfig::load(&args.study_dir)?;
-    let bar = super::spinner();
-    let super::Prepared {
-        ingested,
-        links,
-        table,
-    } = super::prepare(&args.study_dir, &config, args.seed, |m| {
-        bar.set_message(m.to_string())
-    })?;
-    let study = &ingested.study;
     let params = PersonaParams {
         k: args.personas,
         seed: args.seed,
         suppression_threshold: config.suppression_threshold,
         ..PersonaParams::default()
-    }
-    .check(table.rows())?;
-    let result = personas::run(study, &links, &table, &params, previous.as_ref(), |m| {
+    };
+    params.check_settings()?;
+    let bar = super::spinner();
+    let prepared = pipeline::prepare(
+        &args.study_dir,
+        &config,
+        &KeySource::from_env(),
+        args.seed,
+        |m| bar.set_message(m.to_string()),
+    )?;
+    let frame = &prepared.frame;
+    let params = params.check(frame.table.rows())?;
+    let result = personas::run(frame, &params, previous.as_ref(), |m| {
         bar.set_message(m.to_string())
     })?;
     bar.set_message("writing outputs");
-    personas::output::write(&result, &table, &args.out, args.export_residents)?;
+    personas::output::write(&result, &frame.table, &args.out, args.export_residents)?;
     if let Some(path) = &args.model_out {
         result.model.save(path)?;
     }

@@ -2,7 +2,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::contract::pseudonym::KeySource;
 use crate::error::Result;
+use crate::pipeline;
 use crate::risk::{self, ModelChoice, RiskParams};
 use crate::sources::StudyConfig;
 
@@ -35,7 +37,7 @@ pub struct Args {
     #[arg(long)]
     pub model_out: Option<PathBuf>,
     /// Random seed (linkage, folds, bootstrap).
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = crate::pipeline::DEFAULT_SEED)]
     pub seed: u64,
     /// Which learner the model choice may pick.
     #[arg(long, value_enum, default_value_t = ModelArg::Auto)]
@@ -65,17 +67,14 @@ pub fn run(args: Args) -> Result<i32> {
     }
     .check()?;
     let bar = super::spinner();
-    let super::Prepared {
-        ingested,
-        links,
-        table,
-    } = super::prepare(&args.study_dir, &config, args.seed, |m| {
-        bar.set_message(m.to_string())
-    })?;
-    let study = &ingested.study;
-    let result = risk::train(study, &links, &table, &params, |m| {
-        bar.set_message(m.to_string())
-    })?;
+    let prepared = pipeline::prepare(
+        &args.study_dir,
+        &config,
+        &KeySource::from_env(),
+        args.seed,
+        |m| bar.set_message(m.to_string()),
+    )?;
+    let result = risk::train(&prepared.frame, &params, |m| bar.set_message(m.to_string()))?;
     bar.set_message("writing outputs");
     risk::output::write(&result, &args.out)?;
     if let Some(path) = &args.model_out {

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Seed for every random step; the same input and seed give byte-identical outputs.
-    #[arg(long, default_value_t = 2024)]
+    #[arg(long, default_value_t = pipeline::DEFAULT_SEED)]
     pub seed: u64,
     /// Number of personas; chosen between 4 and 12 when not given (the table that justified the
     /// choice is in personas.json).
@@ -61,6 +61,7 @@ impl Args {
         RunOptions {
             study_dir: self.study.clone(),
             out_dir: self.out.clone(),
+            keys: crate::contract::pseudonym::KeySource::from_env(),
             seed: self.seed,
             export_residents: self.export_residents,
             personas: self.personas,
@@ -104,7 +105,7 @@ pub(crate) fn one_screen(outcome: &RunOutcome) -> String {
         "Study {} (reference date {}), {} residents\n",
         summary.study,
         summary.reference_date,
-        outcome.table.rows()
+        outcome.frame.table.rows()
     );
     let _ = writeln!(
         s,

@@ -2,7 +2,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::contract::pseudonym::KeySource;
 use crate::error::Result;
+use crate::pipeline;
 use crate::risk::{self, model::RiskModel};
 use crate::sources::StudyConfig;
 
@@ -24,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     pub out: PathBuf,
     /// Random seed for the linkage of the sources without BSN.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = crate::pipeline::DEFAULT_SEED)]
     pub seed: u64,
 }
 
@@ -32,18 +34,22 @@ pub fn run(args: Args) -> Result<i32> {
     let started = Instant::now();
     let model = RiskModel::load(&args.model)?;
     let config = StudyConfig::load(&args.study_dir)?;
-    let super::Prepared {
-        ingested, table, ..
-    } = super::prepare(&args.study_dir, &config, args.seed, |_| {})?;
-    let study = &ingested.study;
-    let result =
-        risk::score(study, &table, &model, config.suppression_threshold).map_err(|e| match e {
+    let prepared = pipeline::prepare(
+        &args.study_dir,
+        &config,
+        &KeySource::from_env(),
+        args.seed,
+        |_| {},
+    )?;
+    let result = risk::score(&prepared.frame, &model, config.suppression_threshold).map_err(
+        |e| match e {
             crate::error::Error::Data(m) => crate::error::Error::Model {
                 path: args.model.clone(),
                 message: m,
             },
             other => other,
-        })?;
+        },
+    )?;
     risk::output::write(&result, &args.out)?;
     print!("{}", risk::summary(&result));
     super::print_wrote(started, &args.out, None);

@@ -24,7 +24,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let config = StudyConfig::load(&args.study)?;
     let style = Style::detect();
-    let ingested = match ingest_reporting_all(&args.study, &config) {
+    let ingested = match ingest_reporting_all(
+        &args.study,
+        &config,
+        &crate::contract::pseudonym::KeySource::from_env(),
+    ) {
         Ok(i) => i,
         Err(errors) => {
             let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();

@@ -2,7 +2,8 @@
 //!
 //! The key is the exact bytes of `pseudonym.key` (nothing trimmed) or the UTF-8 bytes of
 //! `LONELINESS_PSEUDONYM_KEY`; the file wins when both exist. The key is never written anywhere and
-//! its `Debug` output is redacted.
+//! its `Debug` output is redacted. The library never reads the environment on its own: the caller
+//! (the command line, through [`KeySource::from_env`]) passes a [`KeySource`] to ingest.
 
 use std::path::Path;
 
@@ -29,16 +30,45 @@ impl std::fmt::Debug for PseudonymKey {
     }
 }
 
-impl PseudonymKey {
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
-        if bytes.is_empty() {
-            return Err(Error::Config("the pseudonym key is empty".into()));
+/// Where a study's pseudonym key comes from: the study's `pseudonym.key`, else a fallback the
+/// caller passes in (the command line reads it from `LONELINESS_PSEUDONYM_KEY`).
+#[derive(Clone, Default)]
+pub struct KeySource {
+    /// `Some("")` is a fallback that was set but empty: an error, not "no fallback".
+    fallback: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.fallback {
+            Some(k) => write!(f, "KeySource(file, else <{} bytes, redacted>)", k.len()),
+            None => write!(f, "KeySource(file only)"),
         }
-        Ok(PseudonymKey(bytes))
+    }
+}
+
+impl KeySource {
+    /// Only the study's `pseudonym.key`.
+    pub fn study_file_only() -> KeySource {
+        KeySource { fallback: None }
     }
 
-    /// Loads the key for a study: `STUDY/pseudonym.key` if present, else the environment variable.
-    pub fn load(study_dir: &Path) -> Result<Self> {
+    /// The study's `pseudonym.key`, else these bytes.
+    pub fn with_fallback(key: impl Into<Vec<u8>>) -> KeySource {
+        KeySource {
+            fallback: Some(key.into()),
+        }
+    }
+
+    /// The study's `pseudonym.key`, else [`KEY_ENV`]: the one place the variable is read.
+    pub fn from_env() -> KeySource {
+        KeySource {
+            fallback: std::env::var_os(KEY_ENV).map(|v| v.into_encoded_bytes()),
+        }
+    }
+
+    /// Loads the key for a study: `STUDY/pseudonym.key` if present, else the fallback.
+    pub fn load(&self, study_dir: &Path) -> Result<PseudonymKey> {
         let path = study_dir.join(KEY_FILE);
         if path.exists() {
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
@@ -50,13 +80,13 @@ impl PseudonymKey {
             }
             return Ok(PseudonymKey(bytes));
         }
-        match std::env::var(KEY_ENV) {
-            Ok(v) if !v.is_empty() => Ok(PseudonymKey(v.into_bytes())),
-            Ok(_) => Err(Error::Config(format!(
+        match &self.fallback {
+            Some(v) if !v.is_empty() => Ok(PseudonymKey(v.clone())),
+            Some(_) => Err(Error::Config(format!(
                 "{KEY_ENV} is set but empty, and {} does not exist; a pseudonym key is required",
                 path.display()
             ))),
-            Err(_) => Err(Error::input(
+            None => Err(Error::input(
                 Location::file(&path),
                 format!(
                     "no pseudonym key: expected the file {KEY_FILE} in the study folder or the \
@@ -64,6 +94,15 @@ impl PseudonymKey {
                 ),
             )),
         }
+    }
+}
+
+impl PseudonymKey {
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
+        if bytes.is_empty() {
+            return Err(Error::Config("the pseudonym key is empty".into()));
+        }
+        Ok(PseudonymKey(bytes))
     }
 
     pub fn pseudonymise(&self, bsn: &Bsn) -> PseudoId {

@@ -11,7 +11,7 @@ use super::fasthash::FastMap;
 use rayon::prelude::*;
 
 use super::normalize;
-use super::spec::{CheckedBlockingRule, Transform};
+use super::spec::{CheckedBlockingRule, Transform, MAX_KEYS_PER_RULE};
 use super::table::RecordTable;
 use crate::error::Result;
 
@@ -60,9 +60,6 @@ fn key_part(transform: Transform, raw: &str) -> Option<String> {
             .map(|p| p[..n].to_string()),
     }
 }
-
-/// Most keys one blocking rule may have.
-pub const MAX_KEYS_PER_RULE: usize = 4;
 
 /// Key ids of one rule for both sides (shared dictionary, NO_KEY when a part is missing).
 ///

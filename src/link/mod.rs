@@ -16,6 +16,7 @@ pub mod model;
 pub mod normalize;
 pub mod person;
 pub mod report;
+mod scoring;
 pub mod similarity;
 pub mod spec;
 pub mod study;

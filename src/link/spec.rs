@@ -97,6 +97,9 @@ pub struct ComparisonSpec {
     pub area_length: Option<usize>,
 }
 
+/// Most keys one blocking rule may have.
+pub const MAX_KEYS_PER_RULE: usize = 4;
+
 /// One blocking rule: a pair is a candidate when all its keys agree.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -586,7 +589,7 @@ fn check_comparison(i: usize, c: &ComparisonSpec) -> Result<CheckedComparison> {
 fn check_blocking_rule(i: usize, r: &BlockingRuleSpec) -> Result<CheckedBlockingRule> {
     let what = format!("blocking rule {}", i + 1);
     crate::ensure!(!r.keys.is_empty(), Config: "{what}: needs at least one key");
-    crate::ensure!(r.keys.len() <= super::blocking::MAX_KEYS_PER_RULE, Config: "{what}: at most {} keys", super::blocking::MAX_KEYS_PER_RULE);
+    crate::ensure!(r.keys.len() <= MAX_KEYS_PER_RULE, Config: "{what}: at most {} keys", MAX_KEYS_PER_RULE);
     let mut keys = Vec::new();
     for k in &r.keys {
         let (left_column, right_column, transform, length) = match k {

@@ -77,7 +77,7 @@ impl StudyLinks {
 /// Links every resident-level source of `study`. `seed` drives the random pairs used to
 /// estimate u probabilities, so the same study and seed give the same links.
 pub fn link_study(study: &Study, seed: u64) -> Result<StudyLinks> {
-    let mut clock = super::model::PhaseClock::new();
+    let mut clock = super::scoring::PhaseClock::new();
     // Only looked up, never iterated: the fast hasher is safe for reproducibility.
     let by_pseudo: FastMap<&str, u32> = study
         .brp

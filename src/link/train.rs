@@ -8,8 +8,8 @@
 
 use super::blocking::block;
 use super::em::{self, PatternHistogram};
-use super::model::{compute_levels, Scoring};
 use super::report::EmSessionReport;
+use super::scoring::{compute_levels, Scoring};
 use super::spec::{CheckedBlockingRule, CheckedComparison, CheckedLinkSpec, Kind};
 use super::table::RecordTable;
 use crate::error::Result;

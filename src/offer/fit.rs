@@ -21,8 +21,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::contract::records::{Area, Offer};
 use crate::contract::vocab::{AanbodStatus, Doelgroep, Kosten, Vorm};
-use crate::sources::{Area, Offer};
 
 use super::needs::Needs;
 

@@ -24,10 +24,10 @@ pub mod whatif;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::contract::records::Offer;
 use crate::error::Result;
 use crate::personas::PersonaRun;
-use crate::residents::FeatureTable;
-use crate::sources::{Buurt, Offer};
+use crate::residents::Frame;
 
 pub use fit::{Criterion, Failures};
 pub use needs::Needs;
@@ -59,9 +59,9 @@ pub fn personas_of(run: &PersonaRun) -> Vec<PersonaRef> {
 /// Everything the check reads.
 #[derive(Debug, Clone, Copy)]
 pub struct GapInput<'a> {
-    pub gebieden: &'a [Buurt],
+    /// The residents (feature table) and their areas.
+    pub frame: &'a Frame,
     pub offers: &'a [Offer],
-    pub table: &'a FeatureTable,
     pub personas: &'a [PersonaRef],
     /// Persona id per feature-table row (`PersonaRun::resident_ids`).
     pub persona_of_row: &'a [u32],
@@ -82,7 +82,7 @@ struct CellSums {
 /// Runs the gap check. Cells are listed for every (wijk, persona) with at least one resident,
 /// sorted by wijkcode then persona id.
 pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
-    let table = input.table;
+    let table = &input.frame.table;
     let rows = table.rows();
     crate::ensure!(
         input.persona_of_row.len() == rows,
@@ -99,7 +99,7 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
         .iter()
         .position(|p| !(p.is_finite() && (0.0..=1.0).contains(p)))
     {
-        crate::bail!(Data: "predicted loneliness probability of row {} is {}, expected 0..1", i + 1, input.lonely_probability[i]);
+        crate::bail!(Data: "the predicted loneliness probability of row {} is not a number in 0..1", i + 1);
     }
     crate::ensure!(!input.personas.is_empty(), Data: "no personas to check");
     let mut ids: Vec<u32> = input.personas.iter().map(|p| p.id).collect();
@@ -141,7 +141,7 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
         .collect();
 
     let mut buurten_of: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for b in input.gebieden {
+    for b in &input.frame.areas.buurten {
         buurten_of
             .entry(b.wijkcode.as_str())
             .or_default()
@@ -303,8 +303,14 @@ pub fn check(input: &GapInput<'_>) -> Result<GapReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::records::{Area, Buurt};
     use crate::contract::vocab::{Doelgroep, Element, Kosten};
-    use crate::sources::Area;
+    use crate::residents::{FeatureTable, Survey};
+
+    fn frame(t: FeatureTable) -> Frame {
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        Frame::new(t, &gebieden(), Survey::default(), date)
+    }
 
     /// Two wijken; persona 1 (old, 30 in WK1 and 5 in WK2), persona 2 (young, 20 in WK1).
     fn table() -> (FeatureTable, Vec<u32>, Vec<f64>) {
@@ -393,9 +399,8 @@ mod tests {
             },
         ];
         check(&GapInput {
-            gebieden: &gebieden(),
+            frame: &frame(t),
             offers,
-            table: &t,
             personas: &personas,
             persona_of_row: &labels,
             lonely_probability: &p,
@@ -486,11 +491,10 @@ mod tests {
             id: 1,
             name: "oud".into(),
         }];
-        let g = gebieden();
+        let f = frame(t);
         let input = GapInput {
-            gebieden: &g,
+            frame: &f,
             offers: &[],
-            table: &t,
             personas: &personas,
             persona_of_row: &labels,
             lonely_probability: &p,

@@ -158,7 +158,7 @@ pub fn derive(agg: &PersonaAggregate, rules: &NeedRules, persona: u32, name: &st
         .map(|(t, &c)| TraitShare {
             name: t.name.clone(),
             label_nl: t.label_nl.clone(),
-            share: crate::personas::output::round6(c as f64 / n),
+            share: crate::contract::round6(c as f64 / n),
         })
         .collect();
     let mut elements = Vec::new();

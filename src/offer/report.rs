@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::contract::round6;
 use crate::error::{Error, Result};
-use crate::personas::output::round6;
 
 use super::fit::Criterion;
 use super::needs::Needs;

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::contract::records::Offer;
 use crate::error::Result;
-use crate::sources::Offer;
 
 use super::report::{GapReport, Status};
 

@@ -27,7 +27,7 @@ pub mod select;
 pub mod tree;
 
 use crate::error::Result;
-use crate::residents::FeatureTable;
+use crate::residents::{FeatureTable, Frame};
 use encode::{Encoding, Matrix};
 use kmeans::KMeansParams;
 use select::{Candidate, SelectParams};
@@ -56,7 +56,7 @@ impl Default for PersonaParams {
         PersonaParams {
             k: None,
             k_range: (4, 12),
-            seed: 7,
+            seed: crate::contract::DEFAULT_SEED,
             n_init: 4,
             selection_sample: 20_000,
             silhouette_sample: 2_000,
@@ -79,23 +79,29 @@ impl std::ops::Deref for CheckedParams {
 }
 
 impl PersonaParams {
-    /// Validates once, up front, against the number of residents.
-    pub fn check(self, residents: usize) -> Result<CheckedParams> {
+    /// The checks that need no data, so a caller can run them before reading the study.
+    pub fn check_settings(&self) -> Result<()> {
         let (lo, hi) = self.k_range;
         crate::ensure!(lo >= 2 && lo <= hi, Config: "the persona range must satisfy 2 <= min <= max, got {lo}..={hi}");
         if let Some(k) = self.k {
             crate::ensure!((2..=50).contains(&k), Config: "--personas must be between 2 and 50, got {k}");
         }
-        let most = self.k.unwrap_or(hi);
+        crate::ensure!(self.n_init >= 1 && self.selection_restarts >= 1, Config: "k-means needs at least 1 restart");
+        crate::ensure!(self.bootstrap_pairs >= 1, Config: "the stability needs at least 1 bootstrap pair");
+        crate::ensure!(self.silhouette_sample >= 100, Config: "the silhouette sample must hold at least 100 residents");
+        crate::ensure!(self.selection_sample >= 1000, Config: "the selection sample must hold at least 1000 residents");
+        Ok(())
+    }
+
+    /// Validates once, up front: the settings, then against the number of residents.
+    pub fn check(self, residents: usize) -> Result<CheckedParams> {
+        self.check_settings()?;
+        let most = self.k.unwrap_or(self.k_range.1);
         crate::ensure!(
             residents >= 20 * most,
             Data: "{residents} residents are too few for {most} personas (need at least {})",
             20 * most
         );
-        crate::ensure!(self.n_init >= 1 && self.selection_restarts >= 1, Config: "k-means needs at least 1 restart");
-        crate::ensure!(self.bootstrap_pairs >= 1, Config: "the stability needs at least 1 bootstrap pair");
-        crate::ensure!(self.silhouette_sample >= 100, Config: "the silhouette sample must hold at least 100 residents");
-        crate::ensure!(self.selection_sample >= 1000, Config: "the selection sample must hold at least 1000 residents");
         Ok(CheckedParams(self))
     }
 }
@@ -280,18 +286,17 @@ impl PersonaRun {
 
 /// The whole persona stage: cluster, follow last year's model (if any), profile, explain, model.
 pub fn run(
-    study: &crate::sources::Study,
-    links: &crate::link::StudyLinks,
-    table: &FeatureTable,
+    frame: &Frame,
     params: &CheckedParams,
     previous: Option<&model::PersonaModel>,
     mut progress: impl FnMut(&str),
 ) -> Result<PersonaRun> {
+    let table = &frame.table;
     let clustering = cluster(table, params, previous, &mut progress)?;
     let k = clustering.k;
     let threshold = params.suppression_threshold;
     progress("profiling personas");
-    let mut profiles = profile::profile(table, &clustering.labels, k, study, links, threshold);
+    let mut profiles = profile::profile(table, &clustering.labels, k, &frame.survey, threshold);
     let (ids, next_id, mut lineage) = match previous {
         Some(prev) => {
             progress("following last year's personas");
@@ -355,7 +360,7 @@ pub fn run(
         format: model::FORMAT.to_string(),
         version: model::VERSION,
         created_by: format!("loneliness {}", env!("CARGO_PKG_VERSION")),
-        reference_date: study.reference_date.to_string(),
+        reference_date: frame.reference_date.to_string(),
         seed: params.seed,
         k,
         schema: table.features.iter().map(|f| f.name.clone()).collect(),
@@ -372,11 +377,11 @@ pub fn run(
             .map(|&c| model::ModelPersona {
                 id: ids[c],
                 name: profiles[c].name.clone(),
-                share: output::round6(profiles[c].share),
+                share: crate::contract::round6(profiles[c].share),
             })
             .collect(),
         next_id,
-        training_fingerprint: model::fingerprint(table),
+        training_fingerprint: table.fingerprint(),
         residents: table.rows(),
         metrics: model::ModelMetrics {
             inertia_per_resident: clustering.inertia / table.rows().max(1) as f64,

@@ -10,12 +10,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::encode::Encoding;
 use super::select::Candidate;
-use crate::error::{Error, IoContext, Result};
-use crate::residents::FeatureTable;
+use crate::error::Result;
 
 pub const FORMAT: &str = "loneliness-persona-model";
 pub const VERSION: u32 = 1;
@@ -61,63 +59,103 @@ pub struct PersonaModel {
     pub district_shares: BTreeMap<u32, BTreeMap<String, Option<f64>>>,
 }
 
-/// sha256 over the feature values, the fingerprint of the training data.
-pub fn fingerprint(table: &FeatureTable) -> String {
-    let mut h = Sha256::new();
-    for f in &table.features {
-        h.update(f.name.as_bytes());
-        h.update([0]);
+impl crate::contract::Envelope for PersonaModel {
+    const FORMAT: &'static str = FORMAT;
+    const VERSION: u32 = VERSION;
+    const WHAT: &'static str = "persona model";
+    const ON_OTHER_VERSION: &'static str =
+        "refit the personas on last year's study with this build, or use the build that wrote it";
+    const WRITTEN_BY: &'static str = "`loneliness personas --model-out`";
+    const PRETTY: bool = true;
+
+    fn check(&self) -> std::result::Result<(), String> {
+        let agree = self.centroids.len() == self.k
+            && self.personas.len() == self.k
+            && self
+                .centroids
+                .iter()
+                .all(|c| c.len() == self.encoding.terms.len());
+        if agree {
+            Ok(())
+        } else {
+            Err("its centroids, personas and encoding disagree in size".into())
+        }
     }
-    for v in &table.values {
-        h.update(v.to_le_bytes());
-    }
-    hex::encode(h.finalize())
 }
 
 impl PersonaModel {
+    /// Writes the model in its envelope, atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).expect("the model serialises");
-        crate::io::write_atomic(path, &json)
+        crate::contract::envelope::save(self, path)
     }
 
     /// Reads a model, explaining a file of another format or version.
     pub fn load(path: &Path) -> Result<PersonaModel> {
-        let bad = |message: String| Error::Model {
-            path: path.to_path_buf(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).at(path)?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| bad(format!("not JSON ({e}); expected a persona model written by `loneliness personas --model-out`")))?;
-        match value.get("format").and_then(|f| f.as_str()) {
-            Some(FORMAT) => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "is a '{other}' file, not a persona model (format '{FORMAT}')"
-                )))
-            }
-            None => {
-                return Err(bad(format!(
-                    "has no 'format' field; expected a persona model (format '{FORMAT}', version {VERSION})"
-                )))
-            }
-        }
-        let version = value.get("version").and_then(|v| v.as_u64());
-        if version != Some(u64::from(VERSION)) {
-            return Err(bad(format!(
-                "is version {}, this build reads version {VERSION}; refit the personas on last year's study with this build, or use the build that wrote it",
-                version.map_or("(missing)".to_string(), |v| v.to_string())
-            )));
-        }
-        let model: PersonaModel = serde_json::from_value(value)
-            .map_err(|e| bad(format!("damaged or incomplete persona model: {e}")))?;
+        crate::contract::envelope::load(path)
+    }
+}
+
+impl PersonaModel {
+    /// The persona id of every row of `x` (residents x features, in the model's `schema` order):
+    /// encoded with the saved scaling, then placed at the nearest saved centre. The same rule as
+    /// the persona stage's final assignment, for a matrix from anywhere (another year's frame, an
+    /// analyst's own selection of rows).
+    pub fn assign<S: ndarray::Data<Elem = f64>>(
+        &self,
+        x: &ndarray::ArrayBase<S, ndarray::Ix2>,
+    ) -> Result<Vec<u32>> {
         crate::ensure!(
-            model.centroids.len() == model.k
-                && model.personas.len() == model.k
-                && model.centroids.iter().all(|c| c.len() == model.encoding.terms.len()),
-            Data: "model {}: centroids, personas and encoding disagree in size",
-            path.display()
+            x.ncols() == self.schema.len(),
+            Data: "the matrix has {} columns, the persona model's schema {}",
+            x.ncols(),
+            self.schema.len()
         );
-        Ok(model)
+        let features = self
+            .schema
+            .iter()
+            .map(|name| crate::residents::Feature {
+                name: name.clone(),
+                group: name.clone(),
+                kind: crate::residents::FeatureKind::Numeric,
+                label_nl: String::new(),
+                description: String::new(),
+            })
+            .collect();
+        let table = crate::residents::FeatureTable {
+            pseudo_ids: vec![String::new(); x.nrows()],
+            wijk: vec![0; x.nrows()],
+            wijken: Vec::new(),
+            features,
+            values: x.iter().copied().collect(),
+        };
+        let matrix = self.encoding.apply(&table)?;
+        let centres: Vec<f64> = self.centroids.concat();
+        Ok(super::kmeans::assign(&matrix, &centres, self.k)
+            .into_iter()
+            .map(|l| self.personas[l as usize].id)
+            .collect())
+    }
+}
+
+/// linfa's `Predict`: `model.predict(&frame.features())` gives each resident's persona id, so the
+/// saved personas plug into any linfa pipeline (see `examples/linfa_frame.rs`).
+impl<S: ndarray::Data<Elem = f64>>
+    linfa::traits::PredictInplace<ndarray::ArrayBase<S, ndarray::Ix2>, ndarray::Array1<u32>>
+    for PersonaModel
+{
+    fn predict_inplace(
+        &self,
+        x: &ndarray::ArrayBase<S, ndarray::Ix2>,
+        y: &mut ndarray::Array1<u32>,
+    ) {
+        assert_eq!(x.nrows(), y.len(), "one target per row");
+        let ids = self
+            .assign(x)
+            .unwrap_or_else(|e| panic!("persona model cannot predict this matrix: {e}"));
+        y.assign(&ndarray::Array1::from(ids));
+    }
+
+    fn default_target(&self, x: &ndarray::ArrayBase<S, ndarray::Ix2>) -> ndarray::Array1<u32> {
+        ndarray::Array1::zeros(x.nrows())
     }
 }

@@ -12,6 +12,7 @@ use super::profile::Profile;
 use super::select::Candidate;
 use super::tree::DecisionTree;
 use super::PersonaRun;
+use crate::contract::round6;
 use crate::contract::suppress::publish;
 use crate::error::Result;
 use crate::residents::FeatureTable;
@@ -52,10 +53,6 @@ pub fn district_shares(
         }
     }
     out
-}
-
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 /// `wijkcode,persona,residents,share`, sorted by wijkcode then persona id; cells below the

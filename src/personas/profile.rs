@@ -1,18 +1,13 @@
 //! Persona profiles: size, the traits that set each persona apart, loneliness among its survey
 //! respondents, and a short Dutch name and description made from those traits.
 //!
-//! Loneliness is scored here with a small private De Jong Gierveld scorer (emotional items count
-//! `ja` and `min_of_meer`, social items count `nee` and `min_of_meer`; lonely = score >= 3; at least
-//! 9 of the 11 items answered, the score scaled up to 11 items when 1-2 are missing). The full scorer
-//! (with the severe threshold and the subscales) lives with the risk model; this one only has to
-//! describe personas.
+//! Loneliness among a persona's respondents uses the frame's scored survey
+//! ([`crate::residents::Survey`], scored once by [`crate::residents::djg`]), so personas, the risk
+//! model and the report count the same respondents the same way.
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::SourceKind;
-use crate::link::StudyLinks;
-use crate::residents::{FeatureKind, FeatureTable};
-use crate::sources::{Study, SurveyResponse};
+use crate::residents::{FeatureKind, FeatureTable, Survey};
 
 /// One trait of a persona compared with the whole population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,12 +45,6 @@ pub struct Profile {
     pub loneliness: Loneliness,
 }
 
-/// DJG total (0..=11) of a response under the one documented scoring rule
-/// ([`crate::residents::djg`]), or `None` when too many items are missing.
-pub fn djg_score(r: &SurveyResponse) -> Option<f64> {
-    crate::residents::djg::score(&r.djg).map(|s| f64::from(s.total))
-}
-
 /// Means per persona (rows) and for the population (last row), for every feature.
 fn means(table: &FeatureTable, labels: &[u32], k: usize) -> (Vec<Vec<f64>>, Vec<usize>) {
     let p = table.cols();
@@ -81,8 +70,7 @@ pub fn profile(
     table: &FeatureTable,
     labels: &[u32],
     k: usize,
-    study: &Study,
-    links: &StudyLinks,
+    survey: &Survey,
     threshold: u32,
 ) -> Vec<Profile> {
     let (m, counts) = means(table, labels, k);
@@ -99,7 +87,7 @@ pub fn profile(
         .iter()
         .map(|v| (v / table.rows().max(1) as f64).sqrt())
         .collect();
-    let lonely = survey_loneliness(study, links, labels, k);
+    let lonely = survey_loneliness(survey, labels, k);
     let age = table.column_index("age");
     let mut profiles: Vec<Profile> = (0..k)
         .map(|c| {
@@ -157,28 +145,17 @@ pub fn profile(
 }
 
 /// Per persona: (respondents scored, total weight, weight of the lonely).
-fn survey_loneliness(
-    study: &Study,
-    links: &StudyLinks,
-    labels: &[u32],
-    k: usize,
-) -> Vec<(usize, f64, f64)> {
+fn survey_loneliness(survey: &Survey, labels: &[u32], k: usize) -> Vec<(usize, f64, f64)> {
     let mut out = vec![(0usize, 0f64, 0f64); k];
-    let Some(l) = links.get(SourceKind::Gezondheidsmonitor) else {
-        return out;
-    };
-    for (r, resident) in study.survey.iter().zip(&l.resident) {
-        let (Some(i), Some(score)) = (resident, djg_score(r)) else {
-            continue;
-        };
-        let Some(&c) = labels.get(*i as usize) else {
+    for (r, score) in survey.scored() {
+        let Some(&c) = labels.get(r.row) else {
             continue;
         };
         let o = &mut out[c as usize];
         o.0 += 1;
-        o.1 += r.weegfactor;
-        if score >= 3.0 {
-            o.2 += r.weegfactor;
+        o.1 += r.weight;
+        if score.lonely() {
+            o.2 += r.weight;
         }
     }
     out

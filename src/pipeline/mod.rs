@@ -9,11 +9,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::contract::pseudonym::KeySource;
+use crate::contract::round6;
 use crate::error::{Error, Result};
 use crate::link::{link_study, StudyLinks};
 use crate::offer::{self, GapReport, NeedRules};
 use crate::personas::{self, model::PersonaModel, PersonaParams, PersonaRun};
-use crate::residents::FeatureTable;
+use crate::residents::Frame;
 use crate::risk::{self, model::RiskModel, RiskParams, RiskRun};
 use crate::sources::{ingest, Ingested, StudyConfig};
 
@@ -21,11 +23,17 @@ mod progress;
 mod report_data;
 pub use progress::Progress;
 
+/// The seed of every command when none is given, so `run`, `personas`, `risk` and `score` link and
+/// fit alike by default.
+pub const DEFAULT_SEED: u64 = crate::contract::DEFAULT_SEED;
+
 /// Raw options of a run (the CLI fills these; [`RunOptions::check`] validates them once).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub study_dir: PathBuf,
     pub out_dir: PathBuf,
+    /// Where the pseudonym key comes from (the study's `pseudonym.key`, else a fallback).
+    pub keys: KeySource,
     /// Seed for every random step (u sampling in linkage, restarts, bootstraps).
     pub seed: u64,
     /// Write resident-level `residents.csv` (pseudonymous; off by default).
@@ -85,6 +93,12 @@ impl RunOptions {
                 crate::ensure!(path.is_file(), Config: "{flag} {} is not a file", path.display());
             }
         }
+        // Settings that need no data fail now, not after minutes of linkage and training.
+        PersonaParams {
+            k: self.personas,
+            ..PersonaParams::default()
+        }
+        .check_settings()?;
         if let Some(w) = &self.whatif {
             crate::ensure!(
                 w.add_offers.is_some() || !w.drop_offers.is_empty(),
@@ -119,7 +133,7 @@ pub struct WhatIf {
 pub struct RunOutcome {
     pub ingested: Ingested,
     pub links: StudyLinks,
-    pub table: FeatureTable,
+    pub frame: Frame,
     pub personas: PersonaRun,
     pub risk: RiskRun,
     /// `None` when the study has no sociale kaart.
@@ -165,13 +179,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let start = Instant::now();
     let step = progress.stage("validate", "reading and validating the sources");
     let config = StudyConfig::load(&opts.study_dir)?;
-    let mut ingested = ingest(&opts.study_dir, &config)?;
-    crate::ensure!(
-        ingested.is_usable(),
-        Data: "the study is not usable: no accepted rows in {} (run `loneliness validate {}` for details)",
-        ingested.unusable_sources().join(", "),
-        opts.study_dir.display()
-    );
+    let mut ingested = read_study(&opts.study_dir, &config, &opts.keys)?;
     let threshold = ingested.summary.suppression_threshold;
     // The what-if's offers are read and checked now, before the long stages: a typo in
     // --drop-offers or a bad --add-offers file fails in seconds, not after training.
@@ -204,18 +212,14 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
 
     let start = Instant::now();
     let step = progress.stage("link", "linking sources to the register");
-    let links = link_study(&ingested.study, opts.seed)?;
-    for (kind, source_links) in &links.sources {
-        if let Some(summary) = ingested.summary.sources.get_mut(kind.name()) {
-            summary.link_rate = Some(round6(source_links.link_rate()));
-        }
-    }
+    let links = link(&mut ingested, opts.seed)?;
     step.finish();
     timed("link", start);
 
     let start = Instant::now();
     let step = progress.stage("features", "building the resident feature table");
-    let table = crate::residents::build(&ingested.study, &links)?;
+    let frame = Frame::build(&ingested.study, &links)?;
+    let table = &frame.table;
     step.finish();
     timed("features", start);
 
@@ -228,14 +232,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         ..PersonaParams::default()
     }
     .check(table.rows())?;
-    let persona_run = personas::run(
-        &ingested.study,
-        &links,
-        &table,
-        &params,
-        previous.as_ref(),
-        |m| step.message(m),
-    )?;
+    let persona_run = personas::run(&frame, &params, previous.as_ref(), |m| step.message(m))?;
     let persona_of_row = persona_run.resident_ids();
     step.finish();
     timed("personas", start);
@@ -244,7 +241,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let risk_run = match &risk_model {
         Some(model) => {
             let step = progress.stage("risk", "scoring residents with the saved risk model");
-            let r = risk::score(&ingested.study, &table, model, threshold)?;
+            let r = risk::score(&frame, model, threshold)?;
             step.finish();
             r
         }
@@ -256,9 +253,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
                 ..RiskParams::default()
             }
             .check()?;
-            let r = risk::train(&ingested.study, &links, &table, &params, |m| {
-                step.message(m)
-            })?;
+            let r = risk::train(&frame, &params, |m| step.message(m))?;
             step.finish();
             r
         }
@@ -269,9 +264,8 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let mut skipped = Vec::new();
     let check = |offers: &[crate::sources::Offer]| {
         offer::check(&offer::GapInput {
-            gebieden: &ingested.study.gebieden.records,
+            frame: &frame,
             offers,
-            table: &table,
             personas: &offer::personas_of(&persona_run),
             persona_of_row: &persona_of_row,
             lonely_probability: &risk_run.p_lonely,
@@ -314,7 +308,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     crate::io::ensure_dir(&opts.out_dir)?;
     ingested.write(&opts.out_dir)?;
     crate::link::study::write_outputs(&ingested.study, &links, &opts.out_dir)?;
-    personas::output::write(&persona_run, &table, &opts.out_dir, false)?;
+    personas::output::write(&persona_run, table, &opts.out_dir, false)?;
     risk::output::write(&risk_run, &opts.out_dir)?;
     let models = opts.out_dir.join("models");
     persona_run.model.save(&models.join("personas.json"))?;
@@ -330,7 +324,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     write_residents(
         &opts.out_dir,
         opts.export_residents,
-        &table,
+        table,
         &persona_of_row,
         &risk_run.p_lonely,
     )?;
@@ -339,7 +333,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         &ingested.summary,
         &links,
         &persona_run,
-        &table,
+        table,
         &risk_run,
         gaps.as_ref(),
         geometry,
@@ -357,7 +351,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         files: list_files(&opts.out_dir),
         ingested,
         links,
-        table,
+        frame,
         personas: persona_run,
         risk: risk_run,
         gaps,
@@ -367,6 +361,60 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         timings,
         skipped,
     })
+}
+
+/// A study read, linked and turned into the frame: what the single-stage commands (`personas`,
+/// `risk`, `score`) start from. [`run`] takes the same three steps, with a stage between them.
+#[derive(Debug)]
+pub struct Prepared {
+    pub ingested: Ingested,
+    pub links: StudyLinks,
+    pub frame: Frame,
+}
+
+/// Ingest (refusing a study without accepted rows in a required source), link, build the frame;
+/// `progress` hears which step runs.
+pub fn prepare(
+    study_dir: &Path,
+    config: &StudyConfig,
+    keys: &KeySource,
+    seed: u64,
+    progress: impl Fn(&str),
+) -> Result<Prepared> {
+    progress("reading the study");
+    let mut ingested = read_study(study_dir, config, keys)?;
+    progress("linking the sources");
+    let links = link(&mut ingested, seed)?;
+    progress("building the feature table");
+    let frame = Frame::build(&ingested.study, &links)?;
+    Ok(Prepared {
+        ingested,
+        links,
+        frame,
+    })
+}
+
+/// Ingests a study and refuses one with no accepted rows in a required source.
+fn read_study(study_dir: &Path, config: &StudyConfig, keys: &KeySource) -> Result<Ingested> {
+    let ingested = ingest(study_dir, config, keys)?;
+    crate::ensure!(
+        ingested.is_usable(),
+        Data: "the study is not usable: no accepted rows in {} (run `loneliness validate {}` for details)",
+        ingested.unusable_sources().join(", "),
+        study_dir.display()
+    );
+    Ok(ingested)
+}
+
+/// Links every source to the register and records each source's link rate in the summary.
+fn link(ingested: &mut Ingested, seed: u64) -> Result<StudyLinks> {
+    let links = link_study(&ingested.study, seed)?;
+    for (kind, source_links) in &links.sources {
+        if let Some(summary) = ingested.summary.sources.get_mut(kind.name()) {
+            summary.link_rate = Some(round6(source_links.link_rate()));
+        }
+    }
+    Ok(links)
 }
 
 /// `summary.json`: the contract's per-source figures plus one short section per later stage, so
@@ -502,7 +550,7 @@ fn write_whatif(w: &WhatIf, out_dir: &Path) -> Result<()> {
 fn write_residents(
     out_dir: &Path,
     export: bool,
-    table: &FeatureTable,
+    table: &crate::residents::FeatureTable,
     persona: &[u32],
     risk: &[f64],
 ) -> Result<()> {
@@ -526,11 +574,6 @@ fn write_residents(
         writeln!(csv, "{id},{},{p},{r:.6}", table.wijken[w as usize]).expect("memory");
     }
     crate::io::write_atomic(&path, &csv)
-}
-
-/// Rates are written with six decimals so the summary does not depend on float printing noise.
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 fn list_files(dir: &Path) -> Vec<String> {

@@ -13,7 +13,6 @@ use crate::contract::suppress::{publish, publish_parts, share};
 use crate::contract::SourceKind;
 use crate::link::{LinkMethod, StudyLinks};
 use crate::offer::{self, Criterion, GapReport};
-use crate::personas::profile::djg_score;
 use crate::personas::PersonaRun;
 use crate::report::{
     self, reference, AnalystView, District, DistrictPrediction, Factor, GapCell, GapMatrix,
@@ -1084,7 +1083,7 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
         return out;
     };
     for (r, resident) in study.survey.iter().zip(&l.resident) {
-        let (Some(i), Some(score)) = (resident, djg_score(r)) else {
+        let (Some(i), Some(score)) = (resident, crate::residents::djg::score(&r.djg)) else {
             continue;
         };
         let Some(res) = study.brp.records.get(*i as usize) else {
@@ -1093,10 +1092,10 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
         let t = out.entry(res.wijkcode.as_str()).or_default();
         t.n += 1;
         t.weight += r.weegfactor;
-        if score >= 3.0 {
+        if score.lonely() {
             t.lonely_w += r.weegfactor;
         }
-        if score >= 9.0 {
+        if score.severely_lonely() {
             t.severe_w += r.weegfactor;
         }
     }

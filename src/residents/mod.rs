@@ -12,8 +12,10 @@ use crate::contract::PseudoId;
 mod build;
 pub mod columns;
 pub mod djg;
+mod frame;
 
 pub use build::{age_on, build, years_between, RECENT_EVENT_YEARS};
+pub use frame::{Areas, Frame, Outcome, Respondent, Survey};
 
 /// What kind of value a feature column holds; decides how stages scale and describe it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -93,6 +95,21 @@ impl FeatureTable {
             ));
         }
         out
+    }
+
+    /// sha256 over the feature names and values: the fingerprint of a training matrix, saved in
+    /// the models so a later run can tell which data they were fitted on.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for f in &self.features {
+            h.update(f.name.as_bytes());
+            h.update([0]);
+        }
+        for v in &self.values {
+            h.update(v.to_le_bytes());
+        }
+        hex::encode(h.finalize())
     }
 
     /// The feature metadata of the current layout, without building a table.

@@ -12,20 +12,14 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::djg::DjgScore;
 use super::model::OutcomeModel;
+use crate::contract::round6;
 use crate::residents::{FeatureKind, FeatureTable};
 
 /// Residents per wijk predicted by every bootstrap replicate.
 pub const INTERVAL_SAMPLE: usize = 1000;
 
-/// One scored survey respondent: table row, sample weight, DJG score (None: too many missing).
-#[derive(Debug, Clone, Copy)]
-pub struct Respondent {
-    pub row: usize,
-    pub weight: f64,
-    pub score: Option<DjgScore>,
-}
+pub use crate::residents::Respondent;
 
 /// One wijk. Percentages 0-100; `None` is an empty (suppressed or unknown) cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,7 +106,7 @@ fn intervals(
 }
 
 fn pct(x: f64) -> f64 {
-    super::output::round6(100.0 * x)
+    round6(100.0 * x)
 }
 
 /// Scores every wijk of the table. `respondents` is empty without a survey.
@@ -182,7 +176,7 @@ pub fn districts(
                 respondents_shown: survey.then_some(n),
                 survey_lonely_pct: survey.then(|| pct(l / ws)),
                 survey_severe_pct: survey.then(|| pct(s / ws)),
-                area_effect: super::output::round6(
+                area_effect: round6(
                     lonely
                         .fitted
                         .area_effects
@@ -291,7 +285,7 @@ pub fn factors(
             let var = spread[w] / n;
             let code = &table.wijken[w];
             let area = model.fitted.area_effects.get(code).copied().unwrap_or(0.0);
-            let area_pp = super::output::round6(100.0 * var * slope * area);
+            let area_pp = round6(100.0 * var * slope * area);
             if counts[w] < threshold as usize {
                 return WijkFactors {
                     wijkcode: code.clone(),
@@ -330,8 +324,8 @@ pub fn factors(
                         group: g.clone(),
                         feature: f.name.clone(),
                         text_nl,
-                        effect_pct_points: super::output::round6(100.0 * var * slope * lo),
-                        log_odds: super::output::round6(lo),
+                        effect_pct_points: round6(100.0 * var * slope * lo),
+                        log_odds: round6(lo),
                     })
                 })
                 .collect();

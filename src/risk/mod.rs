@@ -24,14 +24,9 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 
-use std::collections::HashMap;
-
-use crate::contract::SourceKind;
 use crate::error::Result;
-use crate::link::StudyLinks;
-use crate::residents::FeatureTable;
-use crate::sources::Study;
-use districts::{DistrictScore, Respondent, WijkFactors};
+use crate::residents::{Frame, Respondent};
+use districts::{DistrictScore, WijkFactors};
 use model::{OutcomeModel, RiskModel};
 
 /// Which learner family the model choice may pick.
@@ -68,7 +63,7 @@ pub struct RiskParams {
 impl Default for RiskParams {
     fn default() -> Self {
         RiskParams {
-            seed: 7,
+            seed: crate::contract::DEFAULT_SEED,
             folds: 5,
             bootstrap: 100,
             suppression_threshold: 10,
@@ -128,51 +123,18 @@ pub struct RiskRun {
     pub scored_with_saved_model: bool,
 }
 
-/// Survey respondents as table rows (first survey row per resident).
-fn respondents(study: &Study, resident_of: impl Fn(usize) -> Option<usize>) -> Vec<Respondent> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for (i, s) in study.survey.iter().enumerate() {
-        if let Some(row) = resident_of(i) {
-            if seen.insert(row) {
-                out.push(Respondent {
-                    row,
-                    weight: s.weegfactor,
-                    score: djg::score(&s.djg),
-                });
-            }
-        }
-    }
-    out
-}
-
-fn wijknamen(study: &Study, table: &FeatureTable) -> Vec<Option<String>> {
-    table
-        .wijken
-        .iter()
-        .map(|code| {
-            study
-                .gebieden
-                .iter()
-                .find(|b| &b.wijkcode == code)
-                .and_then(|b| b.wijknaam.clone())
-        })
-        .collect()
-}
-
 fn finish(
-    study: &Study,
-    table: &FeatureTable,
+    frame: &Frame,
     model: RiskModel,
-    resp: &[Respondent],
     threshold: u32,
     scored_with_saved_model: bool,
 ) -> RiskRun {
+    let (table, resp) = (&frame.table, &frame.survey.respondents);
     let p_lonely = districts::predict(&model.lonely, table);
     let p_severe = districts::predict(&model.severe, table);
     let districts = districts::districts(
         table,
-        &wijknamen(study, table),
+        &frame.areas.wijknamen,
         &model.lonely,
         &model.severe,
         &p_lonely,
@@ -191,24 +153,24 @@ fn finish(
         districts,
         factors,
         threshold,
-        reference_date: study.reference_date.to_string(),
+        reference_date: frame.reference_date.to_string(),
         scored_with_saved_model,
     }
 }
 
 /// Trains both outcomes on the linked, scored respondents and scores every resident and wijk.
 pub fn train(
-    study: &Study,
-    links: &StudyLinks,
-    table: &FeatureTable,
+    frame: &Frame,
     params: &CheckedParams,
     mut progress: impl FnMut(&str),
 ) -> Result<RiskRun> {
-    let survey_links = links.get(SourceKind::Gezondheidsmonitor);
-    let resp = respondents(study, |i| {
-        survey_links.and_then(|l| l.resident.get(i).copied().flatten().map(|r| r as usize))
-    });
-    let scored: Vec<&Respondent> = resp.iter().filter(|r| r.score.is_some()).collect();
+    let table = &frame.table;
+    let scored: Vec<&Respondent> = frame
+        .survey
+        .respondents
+        .iter()
+        .filter(|r| r.score.is_some())
+        .collect();
     crate::ensure!(
         scored.len() >= params.min_respondents,
         Data: "only {} survey respondents could be linked and scored (need at least {}); check gezondheidsmonitor.csv and its pseudo_ids",
@@ -265,49 +227,30 @@ pub fn train(
         format: model::FORMAT.to_string(),
         version: model::VERSION,
         created_by: format!("loneliness {}", env!("CARGO_PKG_VERSION")),
-        reference_date: study.reference_date.to_string(),
+        reference_date: frame.reference_date.to_string(),
         seed: params.seed,
         schema: table.features.iter().map(|f| f.name.clone()).collect(),
-        training_fingerprint: crate::personas::model::fingerprint(table),
+        training_fingerprint: table.fingerprint(),
         residents: n,
         lonely,
         severe,
     };
     progress("scoring residents and wijken");
-    Ok(finish(
-        study,
-        table,
-        model,
-        &resp,
-        params.suppression_threshold,
-        false,
-    ))
+    Ok(finish(frame, model, params.suppression_threshold, false))
 }
 
-/// Scores a (newer) study with a saved model: no survey needed; when the study has one, the
+/// Scores a (newer) study with a saved model: no survey needed; when the frame has respondents, the
 /// direct survey estimates are filled in beside the predictions (respondents matched on
 /// pseudo_id).
-pub fn score(
-    study: &Study,
-    table: &FeatureTable,
-    model: &RiskModel,
-    threshold: u32,
-) -> Result<RiskRun> {
-    let names: Vec<String> = table.features.iter().map(|f| f.name.clone()).collect();
-    model.check_schema(&names)?;
-    // Only looked up, never iterated.
-    let by_pseudo: HashMap<&str, usize> = table
-        .pseudo_ids
+pub fn score(frame: &Frame, model: &RiskModel, threshold: u32) -> Result<RiskRun> {
+    let names: Vec<String> = frame
+        .table
+        .features
         .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
+        .map(|f| f.name.clone())
         .collect();
-    let resp = respondents(study, |i| {
-        by_pseudo
-            .get(study.survey.records[i].pseudo_id.as_str())
-            .copied()
-    });
-    Ok(finish(study, table, model.clone(), &resp, threshold, true))
+    model.check_schema(&names)?;
+    Ok(finish(frame, model.clone(), threshold, true))
 }
 
 /// A readable summary for the terminal.

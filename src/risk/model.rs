@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::gbt::{Gbt, GbtParams};
 use super::logistic::{sigmoid, Logistic};
 use super::metrics::ReliabilityBin;
-use crate::error::{Error, IoContext, Result};
+use crate::error::Result;
 
 pub const FORMAT: &str = "loneliness-risk-model";
 pub const VERSION: u32 = 1;
@@ -163,47 +163,25 @@ pub struct RiskModel {
     pub severe: OutcomeModel,
 }
 
+impl crate::contract::Envelope for RiskModel {
+    const FORMAT: &'static str = FORMAT;
+    const VERSION: u32 = VERSION;
+    const WHAT: &'static str = "risk model";
+    const ON_OTHER_VERSION: &'static str =
+        "retrain with `loneliness risk` on the last survey year, or use the build that wrote it";
+    const WRITTEN_BY: &'static str = "`loneliness risk --model-out`";
+    const PRETTY: bool = false;
+}
+
 impl RiskModel {
+    /// Writes the model in its envelope, atomically (compact: the file holds every tree).
     pub fn save(&self, path: &Path) -> Result<()> {
-        // Compact: the bootstrap refits make a pretty-printed file several times larger.
-        let json = serde_json::to_vec(self).expect("the model serialises");
-        crate::io::write_atomic(path, &json)
+        crate::contract::envelope::save(self, path)
     }
 
     /// Reads a model, explaining a file of another format or version.
     pub fn load(path: &Path) -> Result<RiskModel> {
-        let bad = |message: String| Error::Model {
-            path: path.to_path_buf(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).at(path)?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            bad(format!(
-                "not JSON ({e}); expected a risk model written by `loneliness risk --model-out`"
-            ))
-        })?;
-        match value.get("format").and_then(|f| f.as_str()) {
-            Some(FORMAT) => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "is a '{other}' file, not a risk model (format '{FORMAT}')"
-                )))
-            }
-            None => {
-                return Err(bad(format!(
-                    "has no 'format' field; expected a risk model (format '{FORMAT}', version {VERSION})"
-                )))
-            }
-        }
-        let version = value.get("version").and_then(|v| v.as_u64());
-        if version != Some(u64::from(VERSION)) {
-            return Err(bad(format!(
-                "is version {}, this build reads version {VERSION}; retrain with `loneliness risk` on the last survey year, or use the build that wrote it",
-                version.map_or("(missing)".to_string(), |v| v.to_string())
-            )));
-        }
-        serde_json::from_value(value)
-            .map_err(|e| bad(format!("damaged or incomplete risk model: {e}")))
+        crate::contract::envelope::load(path)
     }
 
     /// Refuses a feature table whose columns differ from the training schema.

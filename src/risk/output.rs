@@ -10,12 +10,8 @@ use serde::Serialize;
 use super::districts::{DistrictScore, WijkFactors};
 use super::model::{CandidateScore, CvMetrics};
 use super::RiskRun;
+use crate::contract::round6;
 use crate::error::Result;
-
-/// Rounded to 6 decimals; `+ 0.0` turns a negative zero into 0 so it prints as `0.000000`.
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6 + 0.0
-}
 
 /// The header of `districts.csv`.
 pub const COLUMNS: [&str; 14] = [

@@ -13,10 +13,11 @@
 //! Usage:
 //! ```no_run
 //! # fn main() -> loneliness::Result<()> {
+//! use loneliness::contract::pseudonym::KeySource;
 //! use loneliness::sources::{ingest, StudyConfig};
 //! let dir = std::path::Path::new("datasets/demo");
 //! let config = StudyConfig::load(dir)?;
-//! let ingested = ingest(dir, &config)?;
+//! let ingested = ingest(dir, &config, &KeySource::study_file_only())?;
 //! println!("{} residents", ingested.study.brp.len());
 //! ingested.write(std::path::Path::new("out"))?;
 //! # Ok(()) }
@@ -31,7 +32,6 @@ pub mod dialect;
 pub mod parse;
 pub mod pipeline;
 pub mod quarantine;
-pub mod records;
 pub mod summary;
 pub mod values;
 
@@ -41,12 +41,13 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 
 use crate::contract::files::{LinkKey, SOURCES};
+use crate::contract::pseudonym::KeySource;
 use crate::contract::{PseudonymKey, SourceKind};
 use crate::error::{Error, Location, Result};
 
+pub use crate::contract::records::*;
 pub use config::{Municipality, ReferenceDateRule, StudyConfig};
 pub use quarantine::{Quarantine, QuarantinedRow};
-pub use records::*;
 pub use summary::{IngestSummary, SourceSummary};
 
 use dialect::LoadedFile;
@@ -94,8 +95,8 @@ impl Ingested {
 }
 
 /// Reads and validates a study folder; the first fatal problem is the error.
-pub fn ingest(study_dir: &Path, config: &StudyConfig) -> Result<Ingested> {
-    ingest_reporting_all(study_dir, config).map_err(|errors| {
+pub fn ingest(study_dir: &Path, config: &StudyConfig, keys: &KeySource) -> Result<Ingested> {
+    ingest_reporting_all(study_dir, config, keys).map_err(|errors| {
         errors
             .into_iter()
             .next()
@@ -108,6 +109,7 @@ pub fn ingest(study_dir: &Path, config: &StudyConfig) -> Result<Ingested> {
 pub fn ingest_reporting_all(
     study_dir: &Path,
     config: &StudyConfig,
+    keys: &KeySource,
 ) -> std::result::Result<Ingested, Vec<Error>> {
     if !study_dir.is_dir() {
         return Err(vec![Error::input(
@@ -147,7 +149,7 @@ pub fn ingest_reporting_all(
             && config.file_path(study_dir, s).exists()
     });
     let key = if needs_key {
-        match PseudonymKey::load(study_dir) {
+        match keys.load(study_dir) {
             Ok(k) => Some(k),
             Err(e) => {
                 errors.push(e);

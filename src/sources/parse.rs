@@ -21,11 +21,11 @@ use crate::contract::{Bsn, PseudoId, Pseudonymiser, Reason};
 
 use super::dialect::ColumnMap;
 use super::quarantine::safe_value;
-use super::records::*;
 use super::values::{
     age_on, normalise_buurtcode, normalise_language, normalise_postcode, normalise_pseudo_id,
     normalise_wijkcode, parse_count, parse_date, parse_decimal, split_huisnummer,
 };
+use crate::contract::records::*;
 
 /// Oldest plausible age in years.
 pub const MAX_AGE: i32 = 115;

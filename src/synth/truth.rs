@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
+use crate::contract::round6;
 use crate::error::Error;
 use crate::error::Result;
 use crate::synth::files::{csv_bytes, iso};
@@ -203,10 +204,6 @@ fn pct(x: f64) -> String {
 
 fn opt_f(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.1}")).unwrap_or_default()
-}
-
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>> {

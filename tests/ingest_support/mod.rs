@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::contract::{Bsn, PseudonymKey};
 use loneliness::sources::{ingest, Ingested, QuarantinedRow, StudyConfig};
 use loneliness::Result;
@@ -223,7 +224,7 @@ impl TestStudy {
 
     pub fn ingest(&self) -> Result<Ingested> {
         let config = StudyConfig::load(self.path())?;
-        ingest(self.path(), &config)
+        ingest(self.path(), &config, &KeySource::from_env())
     }
 }
 

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use loneliness::contract::pseudonym::KeySource;
 use loneliness::personas::{self, model::PersonaModel, PersonaParams, PersonaRun};
-use loneliness::residents::{self, FeatureTable};
-use loneliness::sources::{ingest, StudyConfig};
+use loneliness::pipeline;
+use loneliness::residents::FeatureTable;
+use loneliness::sources::StudyConfig;
 
 pub struct Ran {
     pub run: PersonaRun,
@@ -15,19 +17,22 @@ pub struct Ran {
 
 pub fn run_study(dir: &Path, k: Option<usize>, seed: u64, previous: Option<&PersonaModel>) -> Ran {
     let config = StudyConfig::load(dir).unwrap();
-    let study = ingest(dir, &config).unwrap().study;
-    let links = loneliness::link::link_study(&study, seed).unwrap();
-    let table = residents::build(&study, &links).unwrap();
+    let frame = pipeline::prepare(dir, &config, &KeySource::from_env(), seed, |_| {})
+        .unwrap()
+        .frame;
     let params = PersonaParams {
         k,
         seed,
         suppression_threshold: config.suppression_threshold,
         ..PersonaParams::default()
     }
-    .check(table.rows())
+    .check(frame.table.rows())
     .unwrap();
-    let run = personas::run(&study, &links, &table, &params, previous, |_| {}).unwrap();
-    Ran { run, table }
+    let run = personas::run(&frame, &params, previous, |_| {}).unwrap();
+    Ran {
+        run,
+        table: frame.table,
+    }
 }
 
 /// pseudo_id -> planted persona, from a truth folder's residents.csv.

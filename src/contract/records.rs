@@ -1,4 +1,6 @@
-//! The typed records ingest hands to later stages, one struct per file of `INPUTS.md`.
+//! The typed records of the contract, one struct per file of `INPUTS.md`: what ingest hands to later
+//! stages (and what the offer stage reads of the sociale kaart), kept on the ground floor so a stage
+//! can name a record without importing the stage that reads it.
 //!
 //! Every record keeps `row` (1-based data row number in its file: the first row after the header is
 //! 1, the numbering `links.csv` uses) so any later result can be traced back to the export, and
