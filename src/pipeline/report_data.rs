@@ -1104,6 +1104,7 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     fn summary(read: u64, reasons: &[(&str, u64)]) -> crate::sources::SourceSummary {
         let quarantined: u64 = reasons.iter().map(|r| r.1).sum();

@@ -287,18 +287,14 @@ pub fn tile_grid(values: &[AreaValue], scale: &Scale) -> String {
             s,
             "<rect x=\"{x}\" y=\"{y}\" width=\"{tw}\" height=\"{th}\" rx=\"8\" fill=\"{fill}\"/>\
              <text x=\"{tx}\" y=\"{y1}\" font-size=\"22\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
-             <text x=\"{tx}\" y=\"{y2}\" font-size=\"16\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
              <text x=\"{tx}\" y=\"{y3}\" font-size=\"40\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{ink}\">{value}</text>",
             escape(&truncate(&a.label, 22)),
-            // No code line: a workshop reads names (the label is the code when there is no name).
-            "",
             x = num(x),
             y = num(y),
             tw = num(tw),
             th = num(th),
             tx = num(x + tw / 2.0),
             y1 = num(y + 38.0),
-            y2 = num(y + 62.0),
             y3 = num(y + 118.0)
         );
     }
