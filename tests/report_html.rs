@@ -162,7 +162,7 @@ fn every_section_is_present_and_filled() {
         "privacy",
     ] {
         assert!(
-            page.contains(&format!("<section id=\"{id}\">")),
+            page.contains(&format!("<section id=\"{id}\"")),
             "section {id} missing"
         );
     }

@@ -681,11 +681,18 @@ fn interval_cell(value: f64, interval: Option<(f64, f64)>) -> String {
 
 fn map_section(s: &mut String, d: &ReportData) {
     let (measure, values) = district_measure(d);
-    section_start(
+    // Without shapes the tiles only repeat the ranking: then the section stays off paper.
+    let _ = write!(
         s,
-        "kaart",
-        "Kaart van de wijken",
-        &format!("Elke wijk gekleurd naar {measure}: hoe donkerder, hoe meer eenzaamheid."),
+        "<section id=\"kaart\"{}>\n<h2>Kaart van de wijken</h2>\n<p class=\"lead\">{}</p>\n",
+        if d.geometry.is_none() {
+            " class=\"no-print\""
+        } else {
+            ""
+        },
+        escape(&format!(
+            "Elke wijk gekleurd naar {measure}: hoe donkerder, hoe meer eenzaamheid."
+        ))
     );
     let scale = Scale::prevalence(values.iter().flatten().copied());
     let areas: Vec<AreaValue> = d
@@ -1652,7 +1659,8 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
         }
         s.push_str("</tbody></table>\n");
     };
-    s.push_str("<div class=\"two\"><div>");
+    // The plot is in the risk section; on paper the tables would only repeat it.
+    s.push_str("<div class=\"two no-print\"><div>");
     bins(s, "Kalibratie: eenzaam", &r.reliability);
     s.push_str("</div><div>");
     if let Some(sv) = &r.severe {
