@@ -162,7 +162,7 @@ pub(crate) fn one_screen(outcome: &RunOutcome) -> String {
     );
     for d in ranked.iter().take(5) {
         let interval = match (d.predicted_lonely_low, d.predicted_lonely_high) {
-            (Some(lo), Some(hi)) => format!(" ({lo:.1}-{hi:.1})"),
+            (Some(lo), Some(hi)) => format!(" (90%-interval {lo:.1}-{hi:.1})"),
             _ => String::new(),
         };
         let _ = writeln!(

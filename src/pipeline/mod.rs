@@ -328,14 +328,16 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         &persona_of_row,
         &risk_run.p_lonely,
     )?;
-    let mut data =
-        crate::report::ReportData::from_stages(&ingested.study, &ingested.summary, &links)
-            .with_personas(&persona_run, table);
-    report_data::add_risk(&mut data, &risk_run);
-    if let Some(g) = &gaps {
-        report_data::add_gaps(&mut data, g);
-    }
-    data.geometry = geometry;
+    let data = report_data::build(
+        &ingested.study,
+        &ingested.summary,
+        &links,
+        &persona_run,
+        table,
+        &risk_run,
+        gaps.as_ref(),
+        geometry,
+    );
     crate::report::write(&data, &opts.out_dir)?;
     let summary = RunSummary::new(&ingested, &persona_run, &risk_run, gaps.as_ref());
     crate::io::write_atomic(

@@ -2,13 +2,12 @@
 //! SVG, readable on a projector and printable, that makes no request to any other host.
 //!
 //! The report renders a plain, serialisable view model ([`ReportData`]) and nothing else, so it
-//! does not depend on how the stages compute their results: [`build`] fills the parts that come
-//! from ingest, linkage and personas; the risk and gap stages convert their own results into
-//! [`RiskCard`] and [`GapMatrix`]. Every published count passes through
+//! does not depend on how the stages compute their results: the pipeline (which knows every
+//! stage) fills it in one place, `pipeline::report_data`; this module holds the view model, the
+//! formatting and the rendering, and imports no stage. Every published count passes through
 //! [`suppress::publish`] when the view model is built and again when it is rendered, so a count
 //! between 1 and the suppression threshold can never reach the page.
 
-pub mod build;
 pub mod colour;
 pub mod format;
 pub mod geo;
@@ -54,6 +53,30 @@ pub struct ReportData {
     pub data_quality: Vec<SourceQuality>,
     /// Wijk polygons for the map; without them the report draws a labelled tile grid.
     pub geometry: Option<WijkGeometry>,
+    /// The analyst appendix (K choice); empty parts are left out.
+    #[serde(default)]
+    pub analyst: AnalystView,
+    /// `true` when the study is synthetic (the report then says so on every page header).
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+/// What only analysts need: the evidence behind the number of personas.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnalystView {
+    pub k_choice: Vec<KChoice>,
+}
+
+/// One K tried by the persona stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KChoice {
+    pub k: usize,
+    pub silhouette: f64,
+    /// Mean adjusted Rand index between bootstrap refits.
+    pub stability: f64,
+    /// Share of the remaining variation the K-th persona explains.
+    pub inertia_gain: f64,
+    pub chosen: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -115,6 +138,9 @@ pub struct DistrictPrediction {
     pub lonely_low_pct: f64,
     pub lonely_high_pct: f64,
     pub severe_pct: Option<f64>,
+    /// The 90%-interval of the severe figure, when the stage computed one.
+    #[serde(default)]
+    pub severe_interval: Option<(f64, f64)>,
 }
 
 /// One persona card.
@@ -132,8 +158,40 @@ pub struct PersonaCard {
     /// Weighted % lonely among linked respondents (`None` when suppressed).
     pub lonely_pct: Option<f64>,
     pub respondents: Option<u64>,
-    /// The beslisboom rules that lead to this persona, in Dutch.
+    /// The beslisboom rules that lead to this persona, in Dutch, most useful first.
     pub rules: Vec<String>,
+    /// Bootstrap Jaccard stability of the persona (0..1); `None` when not computed.
+    #[serde(default)]
+    pub stability: Option<f64>,
+    /// A short story in plain Dutch generated from the profile.
+    #[serde(default)]
+    pub story_nl: String,
+    /// What the persona needs from an offer, in plain Dutch.
+    #[serde(default)]
+    pub needs_nl: Vec<String>,
+    /// Names of the offers that fit the persona in at least one wijk, alphabetical.
+    #[serde(default)]
+    pub fitting_offers: Vec<String>,
+}
+
+/// How a persona's bootstrap stability reads: below 0.6 uncertain, from 0.75 stable.
+pub fn stability_word(stability: f64) -> (&'static str, &'static str) {
+    if stability >= 0.75 {
+        (
+            "stable",
+            "stabiel: komt bij herhaalde indeling steeds terug",
+        )
+    } else if stability >= 0.6 {
+        (
+            "fair",
+            "redelijk stabiel: komt bij herhaalde indeling meestal terug",
+        )
+    } else {
+        (
+            "uncertain",
+            "onzeker: deze groep komt bij herhaalde indeling niet steeds terug, gebruik hem met voorzichtigheid",
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +235,20 @@ pub struct GapMatrix {
     pub cells: Vec<GapCell>,
     /// One sentence on how covered / thin / gap were decided (shown under the matrix).
     pub method_nl: Option<String>,
+    /// Active offers that fit at least one cell, with the personas they fit (the offer x persona
+    /// matrix), alphabetical by name.
+    #[serde(default)]
+    pub offers: Vec<OfferFit>,
+}
+
+/// One active offer and where it fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferFit {
+    pub name: String,
+    /// Per persona id: the number of wijken where it fits that persona (0: nowhere).
+    pub personas: Vec<(u32, u32)>,
+    /// Places per week, when stated (not a count of people).
+    pub capacity: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,6 +265,12 @@ pub struct GapCell {
     /// Larger is worse; the report lists gaps by severity.
     pub severity: Option<f64>,
     pub near_misses: Vec<NearMiss>,
+    /// Predicted lonely residents in the cell (rounded, suppressed like every count).
+    #[serde(default)]
+    pub predicted_lonely: Option<u64>,
+    /// Names of the fitting offers, in offer order.
+    #[serde(default)]
+    pub offer_names: Vec<String>,
 }
 
 /// An offer that almost fits, and why it does not.
@@ -218,6 +296,33 @@ pub struct RiskCard {
     /// What a factor contribution means ("procentpunt", "log-odds").
     pub contribution_unit: String,
     pub factors: Vec<WijkFactors>,
+    /// The severe-loneliness model's cross-validated metrics.
+    #[serde(default)]
+    pub severe: Option<ModelMetrics>,
+    /// The models compared by cross-validation (analyst appendix).
+    #[serde(default)]
+    pub candidates: Vec<ModelChoice>,
+}
+
+/// Cross-validated metrics of one outcome model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetrics {
+    pub model: String,
+    pub auc: f64,
+    pub brier: f64,
+    pub calibration_intercept: f64,
+    pub calibration_slope: f64,
+    pub reliability: Vec<ReliabilityBin>,
+}
+
+/// One candidate model of the risk stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelChoice {
+    /// The stage's own name (shown as code in the appendix).
+    pub code: String,
+    pub auc: f64,
+    pub brier: f64,
+    pub chosen: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::colour::{self, Scale};
 use super::format::{decimal, escape, num, pct};
 use super::geo::ProjectedShape;
-use super::{Factor, ReliabilityBin, TraitBar, TraitKind};
+use super::{ReliabilityBin, TraitBar, TraitKind};
 
 const FONT: &str = "font-family=\"inherit\"";
 
@@ -287,17 +287,14 @@ pub fn tile_grid(values: &[AreaValue], scale: &Scale) -> String {
             s,
             "<rect x=\"{x}\" y=\"{y}\" width=\"{tw}\" height=\"{th}\" rx=\"8\" fill=\"{fill}\"/>\
              <text x=\"{tx}\" y=\"{y1}\" font-size=\"22\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
-             <text x=\"{tx}\" y=\"{y2}\" font-size=\"16\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
              <text x=\"{tx}\" y=\"{y3}\" font-size=\"40\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{ink}\">{value}</text>",
             escape(&truncate(&a.label, 22)),
-            escape(&a.wijkcode),
             x = num(x),
             y = num(y),
             tw = num(tw),
             th = num(th),
             tx = num(x + tw / 2.0),
             y1 = num(y + 38.0),
-            y2 = num(y + 62.0),
             y3 = num(y + 118.0)
         );
     }
@@ -426,61 +423,6 @@ pub fn calibration(bins: &[ReliabilityBin]) -> String {
             num(x(b.mean_predicted)),
             num(y(b.observed)),
             colour::PERSONA
-        );
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// Diverging bars of factor contributions around zero (orange raises loneliness, blue lowers it),
-/// the values in a column of their own so they never run into the labels.
-pub fn factor_bars(factors: &[Factor], max_abs: f64, unit: &str) -> String {
-    let (w, row_h) = (700.0, 34.0);
-    let label_w = 330.0;
-    let value_w = 70.0;
-    let half = (w - label_w - value_w - 20.0) / 2.0;
-    let zero = label_w + 10.0 + half;
-    let h = row_h * factors.len() as f64 + 6.0;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg class=\"factors\" viewBox=\"0 0 {} {}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" {FONT}>",
-        num(w),
-        num(h)
-    );
-    let _ = write!(
-        s,
-        "<line x1=\"{z}\" x2=\"{z}\" y1=\"0\" y2=\"{}\" stroke=\"#555\"/>",
-        num(h),
-        z = num(zero)
-    );
-    let max_abs = max_abs.max(1e-9);
-    for (i, f) in factors.iter().enumerate() {
-        let y = row_h * i as f64 + 3.0;
-        let len = half * (f.contribution.abs() / max_abs).clamp(0.0, 1.0);
-        let (x, c) = if f.contribution >= 0.0 {
-            (zero, colour::GAP)
-        } else {
-            (zero - len, colour::PERSONA)
-        };
-        let sign = if f.contribution > 0.0 { "+" } else { "" };
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"16\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\
-             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{c}\"><title>{sign}{} {}</title></rect>\
-             <text x=\"{}\" y=\"{}\" font-size=\"16\" text-anchor=\"end\" dominant-baseline=\"middle\">{sign}{}</text>",
-            num(label_w),
-            num(y + row_h / 2.0),
-            escape(&truncate(&f.label_nl, 34)),
-            num(x),
-            num(y + 5.0),
-            num(len.max(1.0)),
-            num(row_h - 12.0),
-            decimal(f.contribution, 2),
-            escape(unit),
-            num(w - 4.0),
-            num(y + row_h / 2.0),
-            decimal(f.contribution, 1)
         );
     }
     s.push_str("</svg>");

@@ -280,7 +280,7 @@ pub fn summary(run: &RiskRun) -> String {
     }
     s.push_str(&format!(
         "{:<10} {:>9} {:>9} {:>17} {:>9} {:>11} {:>9}\n",
-        "wijk", "residents", "% lonely", "90% interval", "% severe", "respondents", "survey %"
+        "wijk", "residents", "% lonely", "90%-interval", "% severe", "respondents", "survey %"
     ));
     let cell = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
     for d in &run.districts {
