@@ -708,8 +708,9 @@ impl ReportData {
                     lonely_pct,
                     respondents,
                     rules: rules_for(&run.tree.rules, p.id, threshold),
-                    // The personas stage's bootstrap stability is wired in where it is computed.
-                    stability: None,
+                    // Hennig's bootstrap Jaccard, from the persona stage; like personas.json, not
+                    // shown for a persona whose size is suppressed.
+                    stability: residents.and(p.stability),
                     needs_nl: Vec::new(),
                     fitting_offers: Vec::new(),
                 }

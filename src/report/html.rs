@@ -152,11 +152,12 @@ footer { max-width: 1500px; margin: 40px auto 0; padding: 16px 40px; color: var(
   svg.calibration { max-width: 80mm; }
   .cards { display: block; }
   .card { break-before: page; border: 1px solid #000; border-top: 6px solid var(--accent); padding: 8px 12px; }
+  .cards > .card:first-child { break-before: auto; }
   details.wijk { padding: 2px 0; }
   details.wijk summary { font-size: 9pt; }
   .wijk-list { columns: 2; column-gap: 8mm; }
   th, .kpi, .covered, .thin, .gap, td, .mark { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  footer { padding: 6px 0; }
+  footer { display: none; }
 }
 "#;
 
