@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! Issue 15, case 1 as a property: on synthetic studies (not the demo) of several sizes and seeds
 //! and with random `--personas K`, no resident count 1-9 can be read or derived by subtraction
 //! from the published tables and totals together: `persona_districts.csv` (wijk x persona),
@@ -101,7 +102,7 @@ fn check_run(seed: u64, residents: usize, k: usize) -> usize {
 
     // What is published, cell by cell (a count published anywhere is known).
     let mut cell: HashMap<(usize, usize), u64> = HashMap::new();
-    let mut known =
+    let known =
         |map: &mut HashMap<(usize, usize), u64>, key: (usize, usize), v: u64, what: &str| {
             let want = if key.0 == nr && key.1 == nc {
                 grand

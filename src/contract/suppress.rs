@@ -304,6 +304,7 @@ impl SuppressionGraph {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 

@@ -113,9 +113,8 @@ pub fn mask_digit_runs(raw: &str) -> String {
         // Extend over digits and single separators followed by a digit.
         let mut j = i;
         while j < chars.len() {
-            if chars[j].is_ascii_digit() {
-                j += 1;
-            } else if is_sep(chars[j]) && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() {
+            let joins = is_sep(chars[j]) && j + 1 < chars.len() && chars[j + 1].is_ascii_digit();
+            if chars[j].is_ascii_digit() || joins {
                 j += 1;
             } else {
                 break;
