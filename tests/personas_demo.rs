@@ -119,6 +119,8 @@ fn outputs_are_deterministic_and_suppressed() {
 fn small_cells_are_written_empty() {
     use loneliness::residents::FeatureTable;
     // Two wijken: WK1 with 25 residents (20 of persona 1, 5 of persona 2), WK2 with 9 (all 1).
+    // The 5 and the 9 are hidden; so is WK1's share 0.8, which with the 20 would give the wijk's
+    // 25 and, by subtraction, the hidden 5 (the disclosure rule of docs/disclosure.md).
     let n = 34;
     let table = FeatureTable {
         pseudo_ids: (0..n).map(|i| format!("p{i}")).collect(),
@@ -131,7 +133,7 @@ fn small_cells_are_written_empty() {
     let csv = output::districts_csv(&table, &labels, &[1, 2], 10);
     assert_eq!(
         String::from_utf8(csv).unwrap(),
-        "wijkcode,persona,residents,share\nWK000001,1,20,0.8000\nWK000001,2,,\nWK000002,1,,\nWK000002,2,,\n"
+        "wijkcode,persona,residents,share\nWK000001,1,20,\nWK000001,2,,\nWK000002,1,,\nWK000002,2,0,\n"
     );
 }
 

@@ -128,3 +128,39 @@ fn bad_settings_exit_with_code_2_and_say_why() {
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
 }
+
+#[test]
+fn refuses_a_folder_that_holds_files_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (study, truth) = (dir.path().join("study"), dir.path().join("truth"));
+    std::fs::create_dir_all(&study).unwrap();
+    std::fs::write(study.join("brp.csv"), "a real study's register").unwrap();
+    std::fs::write(study.join("pseudonym.key"), "the real key").unwrap();
+    let args = [
+        "--out",
+        study.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+        "--residents",
+        "3000",
+    ];
+    let out = synth(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not empty") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(study.join("pseudonym.key")).unwrap(),
+        "the real key"
+    );
+    assert!(!truth.exists(), "nothing written on refusal");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(synth(&forced).status.success());
+    assert_ne!(
+        std::fs::read_to_string(study.join("pseudonym.key")).unwrap(),
+        "the real key"
+    );
+}

@@ -42,6 +42,7 @@ pub fn run(args: Args) -> Result<i32> {
         .map(PersonaModel::load)
         .transpose()?;
     let config = StudyConfig::load(&args.study_dir)?;
+    pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let params = PersonaParams {
         k: args.personas,
         seed: args.seed,

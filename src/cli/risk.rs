@@ -53,6 +53,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let started = Instant::now();
     let config = StudyConfig::load(&args.study_dir)?;
+    pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let params = RiskParams {
         seed: args.seed,
         folds: args.folds,

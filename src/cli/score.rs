@@ -34,6 +34,7 @@ pub fn run(args: Args) -> Result<i32> {
     let started = Instant::now();
     let model = RiskModel::load(&args.model)?;
     let config = StudyConfig::load(&args.study_dir)?;
+    pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let prepared = pipeline::prepare(
         &args.study_dir,
         &config,

@@ -41,9 +41,28 @@ pub struct Args {
     /// register noise in the personas' traits). 1 = the defaults.
     #[arg(long, default_value_t = 1.0)]
     pub noise_scale: f64,
+    /// Write into --out and --truth even when they already hold files (they are replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Refuses a folder that already holds files: a typo in --out must not replace a real study's
+/// brp.csv or pseudonym.key.
+fn refuse_non_empty(flag: &str, dir: &std::path::Path) -> Result<()> {
+    let non_empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    crate::ensure!(
+        !non_empty,
+        Config: "{flag} {} is not empty; synth refuses to replace files in it (pass --force to do so anyway)",
+        dir.display()
+    );
+    Ok(())
 }
 
 pub fn run(args: Args) -> Result<i32> {
+    if !args.force {
+        refuse_non_empty("--out", &args.out)?;
+        refuse_non_empty("--truth", &args.truth)?;
+    }
     let params = SynthParams {
         residents: args.residents,
         seed: args.seed,

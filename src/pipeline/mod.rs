@@ -73,10 +73,7 @@ impl RunOptions {
             Config: "study folder {} does not exist or is not a folder",
             self.study_dir.display()
         );
-        crate::ensure!(
-            self.out_dir != self.study_dir,
-            Config: "--out must differ from the study folder: outputs never overwrite the inputs"
-        );
+        check_out_dir(&self.study_dir, &self.out_dir)?;
         if self.out_dir.exists() && !self.out_dir.is_dir() {
             return Err(Error::Config(format!(
                 "--out {} exists and is not a folder",
@@ -361,6 +358,48 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         timings,
         skipped,
     })
+}
+
+/// Refuses an output folder that is the study folder or lies inside it, compared as real paths
+/// (symlinks and `..` resolved), so outputs can never overwrite an input file.
+pub fn check_out_dir(study_dir: &Path, out_dir: &Path) -> Result<()> {
+    let study = study_dir
+        .canonicalize()
+        .map_err(|e| Error::io(study_dir, e))?;
+    let out = real_path(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    crate::ensure!(
+        !out.starts_with(&study),
+        Config: "--out {} is (inside) the study folder {}: outputs never go where the inputs are; choose another folder",
+        out_dir.display(),
+        study_dir.display()
+    );
+    Ok(())
+}
+
+/// The real path of a folder that may not exist yet: each existing part resolved (symlinks), `.`
+/// and `..` applied in order, the parts that do not exist yet appended.
+fn real_path(path: &Path) -> std::io::Result<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut real = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                real.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => {
+                real.push(other);
+                if real.exists() {
+                    real = real.canonicalize()?;
+                }
+            }
+        }
+    }
+    Ok(real)
 }
 
 /// A study read, linked and turned into the frame: what the single-stage commands (`personas`,

@@ -175,6 +175,18 @@ impl StudyConfig {
             if file.trim().is_empty() {
                 return Err(at(format!("[files] {source} is empty; give a file name")));
             }
+            // A study reads only its own folder: no absolute paths, no way up.
+            let inside = Path::new(&file).components().all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
+            if !inside {
+                return Err(at(format!(
+                    "[files] {source} must name a file inside the study folder (no absolute path, no `..`)"
+                )));
+            }
             file_names.insert(spec.name, file);
         }
 
