@@ -23,7 +23,7 @@ use std::time::Instant;
 use loneliness::contract::pseudonym::KeySource;
 use loneliness::risk::{self, fit, logistic::sigmoid, RiskParams};
 use loneliness::sources::{ingest, StudyConfig};
-use loneliness::synth::{build_world, files, outcome, NoiseRates, Profile, SynthParams};
+use loneliness::synth::{build_world, files, outcome};
 
 mod common;
 use common::arg;
@@ -46,17 +46,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyResult {
-    let params = SynthParams {
-        residents,
-        seed,
-        year: 2024,
-        profile: Profile::builtin(profile).expect("profile"),
-        noise: NoiseRates::default(),
-        base_year: None,
-    }
-    .check()
-    .expect("parameters");
-    let world = build_world(&params).expect("world");
+    let world = build_world(&common::synth_params(residents, profile, seed)).expect("world");
     let tmp = tempfile::tempdir().expect("temp dir");
     let (study_dir, truth_dir) = (tmp.path().join("study"), tmp.path().join("truth"));
     files::render(&world)

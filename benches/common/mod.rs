@@ -26,6 +26,24 @@ pub fn study_500k(tmp: &Path) -> (PathBuf, Option<PathBuf>) {
     (study, Some(truth))
 }
 
+/// The generator's settings for `residents` adults of a built-in `profile` in 2024, default noise.
+pub fn synth_params(
+    residents: usize,
+    profile: &str,
+    seed: u64,
+) -> loneliness::synth::CheckedParams {
+    SynthParams {
+        residents,
+        seed,
+        year: 2024,
+        profile: Profile::builtin(profile).expect("profile"),
+        noise: NoiseRates::default(),
+        base_year: None,
+    }
+    .check()
+    .expect("parameters")
+}
+
 /// Generates a synthetic municipality of `residents` adults (built-in `profile`, `seed`, 2024)
 /// into `dir/study` and `dir/truth`, and says how long it took.
 pub fn generate_study(
@@ -35,16 +53,7 @@ pub fn generate_study(
     seed: u64,
 ) -> (PathBuf, PathBuf) {
     let t = Instant::now();
-    let params = SynthParams {
-        residents,
-        seed,
-        year: 2024,
-        profile: Profile::builtin(profile).expect("profile"),
-        noise: NoiseRates::default(),
-        base_year: None,
-    }
-    .check()
-    .expect("parameters");
+    let params = synth_params(residents, profile, seed);
     let (study, truth) = (dir.join("study"), dir.join("truth"));
     generate(&params)
         .expect("generate")
