@@ -11,7 +11,8 @@
 //! [--jsonl FILE]`. `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
 //! dominate the time), so another encoding or K rule reruns only the persona stage. `--all-k`
 //! also fits every K of the range and records its ARI and majority rate (for comparing K rules
-//! offline from the JSON lines). Environment `PERSONA_WEIGHTS="term=w,..."` replaces term weights
+//! offline from the JSON lines). `--only-cache` generates the studies into the cache and stops.
+//! Environment `PERSONA_WEIGHTS="term=w,..."` replaces term weights
 //! of the default encoding (research only).
 
 use std::io::{Read, Write};
@@ -197,6 +198,7 @@ fn main() {
         PathBuf::from,
     );
     let all_k = args.iter().any(|a| a == "--all-k");
+    let only_cache = args.iter().any(|a| a == "--only-cache");
     let mut jsonl = arg(&args, "--jsonl").map(|p| std::fs::File::create(p).unwrap());
     println!(
         "set   residents  planted K  chosen K    ARI  stab(min)  secs  recall per planted persona (share% recall, * = majority of a found persona)"
@@ -207,6 +209,9 @@ fn main() {
         let mut studies_with_all_big = 0usize;
         for seed in first..first + sets {
             let (table, planted, _) = study(seed, n, noise, &profile, &cache);
+            if only_cache {
+                continue;
+            }
             let planted_k = *planted.iter().max().unwrap() as usize + 1;
             let params = PersonaParams::default().check(table.rows()).unwrap();
             let t = Instant::now();

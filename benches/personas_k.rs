@@ -118,10 +118,10 @@ fn matches(planted: &[u32], found: &[u32]) -> Vec<(u32, usize, u32, f64, f64)> {
 
 /// Research mode (env `PERSONA_WEIGHTS="term=weight,..."`): the default encoding with some term
 /// weights replaced, fitted at every K of the default range; prints ARI per K and the matches at
-/// the planted K. Not the production path.
-fn experiment(table: &FeatureTable, planted: &[u32], spec: &str) {
-    use loneliness::personas::{encode::Encoding, kmeans};
-    let mut enc = Encoding::default_spec();
+/// the planted K. Not the production path. With `--choose` the weighted encoding goes through the
+/// production choice of K instead.
+fn weighted(spec: &str) -> loneliness::personas::encode::Encoding {
+    let mut enc = loneliness::personas::encode::Encoding::default_spec();
     for kv in spec.split(',').filter(|s| !s.is_empty()) {
         let (name, w) = kv.rsplit_once('=').unwrap();
         let term = enc
@@ -131,6 +131,12 @@ fn experiment(table: &FeatureTable, planted: &[u32], spec: &str) {
             .unwrap_or_else(|| panic!("no term {name}"));
         term.weight = w.parse().unwrap();
     }
+    enc
+}
+
+fn experiment(table: &FeatureTable, planted: &[u32], spec: &str) {
+    use loneliness::personas::kmeans;
+    let enc = weighted(spec);
     let enc_terms: Vec<String> = enc.terms.iter().map(|t| t.name.clone()).collect();
     let m = enc.fit(table).unwrap().apply(table).unwrap();
     let planted_k = *planted.iter().max().unwrap() as usize;
@@ -252,15 +258,24 @@ fn main() {
             p.len()
         };
         let load_s = t0.elapsed().as_secs_f64();
-        if let Ok(spec) = std::env::var("PERSONA_WEIGHTS") {
-            experiment(&table, &planted, &spec);
+        let weights = std::env::var("PERSONA_WEIGHTS").ok();
+        let choose = args.iter().any(|a| a == "--choose");
+        if let (Some(spec), false) = (&weights, choose) {
+            experiment(&table, &planted, spec);
             continue;
         }
         let params = selection_params(PersonaParams::default())
             .check(table.rows())
             .unwrap();
         let t = Instant::now();
-        let c = personas::cluster(&table, &params, None, |_| {}).unwrap();
+        let c = match &weights {
+            Some(spec) => {
+                let enc = weighted(spec).fit(&table).unwrap();
+                personas::cluster_with(&table, &params, enc, None, |_| {})
+            }
+            None => personas::cluster(&table, &params, None, |_| {}),
+        }
+        .unwrap();
         let stage_s = t.elapsed().as_secs_f64();
         let ari = adjusted_rand_index(&planted, &c.labels);
         println!(

@@ -115,3 +115,62 @@ fn features_are_documented() {
     sorted.dedup();
     assert_eq!(sorted.len(), names.len(), "feature names must be unique");
 }
+
+/// The household columns say what the other adults of the same `huishouden_id` are: recomputed
+/// here from the BRP records and the table's own age, WMO and income-source columns.
+#[test]
+fn household_columns_describe_the_other_adults() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    if !dir.join("brp.csv").exists() {
+        return;
+    }
+    let config = StudyConfig::load(&dir).unwrap();
+    let prepared =
+        loneliness::pipeline::prepare(&dir, &config, &KeySource::from_env(), 1, |_| {}).unwrap();
+    let table = &prepared.frame.table;
+    let brp = &prepared.ingested.study.brp.records;
+    let col = |name: &str| table.column_index(name).unwrap();
+    let (age, wmo) = (col("age"), col("wmo_any"));
+    let benefit: Vec<usize> = ["arbeidsongeschiktheid", "werkloosheid", "bijstand"]
+        .iter()
+        .map(|s| col(&format!("inkomensbron={s}")))
+        .collect();
+    let mut households: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in brp.iter().enumerate() {
+        households
+            .entry(r.huishouden_id.as_str())
+            .or_default()
+            .push(i);
+    }
+    let mut seen = [0usize; 4];
+    for (i, r) in brp.iter().enumerate() {
+        let others: Vec<usize> = households[r.huishouden_id.as_str()]
+            .iter()
+            .copied()
+            .filter(|&j| j != i)
+            .collect();
+        let row = table.row(i);
+        let expect = [
+            others.iter().any(|&j| table.row(j)[wmo] == 1.0),
+            others
+                .iter()
+                .any(|&j| benefit.iter().any(|&b| table.row(j)[b] == 1.0)),
+            others.iter().any(|&j| table.row(j)[age] >= row[age] + 20.0),
+            others.iter().any(|&j| table.row(j)[age] + 20.0 <= row[age]),
+        ];
+        for (k, name) in [
+            "household_member_wmo",
+            "household_member_benefit",
+            "household_older_generation",
+            "household_younger_generation",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(row[col(name)] == 1.0, expect[k], "{name}, row {i}");
+            seen[k] += usize::from(expect[k]);
+        }
+    }
+    // The demo plants carers, adult children at home and partners out of work: every flag occurs.
+    assert!(seen.iter().all(|&s| s > 20), "{seen:?}");
+}

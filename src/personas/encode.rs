@@ -191,6 +191,12 @@ impl Encoding {
         let flag = |c: &str| Some(sum(c, 1.0, &[c]));
         match name {
             "recently_divorced" | "recently_widowed" | "living_alone" => flag(name),
+            // The household as its members see it: a housemate out of work, living with another
+            // generation (docs/personas.md: they help on the random persona sets, but any weight
+            // moves the choice of K on the demo or a profile, so they stay out of the default).
+            "household_member_benefit"
+            | "household_older_generation"
+            | "household_younger_generation" => flag(name),
             "huishouden=overig" | "huishouden=paar" | "huishouden=paar_met_kinderen" => {
                 Some(sum(name, ONE_HOT, &[name]))
             }

@@ -22,6 +22,30 @@ use crate::sources::{Resident, Study};
 /// A life event is "recent" below this many years (recent widowhood, recent divorce).
 pub const RECENT_EVENT_YEARS: f64 = 2.0;
 
+/// Another adult of the household at least this many years older (younger) is of another
+/// generation: a parent (an adult child) living in. 20 years is the usual lower bound of the age
+/// gap between parents and children; partners rarely differ by that much.
+pub const GENERATION_YEARS: u32 = 20;
+
+/// Income sources that mean a resident is out of work: disability, unemployment, social assistance.
+const BENEFITS: [Inkomensbron; 3] = [
+    Inkomensbron::Arbeidsongeschiktheid,
+    Inkomensbron::Werkloosheid,
+    Inkomensbron::Bijstand,
+];
+
+/// What the other adults of a resident's household (same `huishouden_id`) say about the
+/// household: care, a partner out of work, generations living together. These describe a
+/// situation no single person's record shows (a carer is a healthy adult next to a partner with
+/// WMO), so personas defined by the household can be found.
+#[derive(Debug, Clone, Copy, Default)]
+struct Housemates {
+    wmo: bool,
+    benefit: bool,
+    older_generation: bool,
+    younger_generation: bool,
+}
+
 /// Builds one row per resident of `study.brp` (same order) from the study and its links.
 ///
 /// Fails when `links` does not belong to `study` (a source's link vector has another length
@@ -63,20 +87,49 @@ pub fn build(study: &Study, links: &StudyLinks) -> Result<FeatureTable> {
                 .or_insert(next)
         })
         .collect();
-    let mut adults_per_household = vec![0u32; household_index.len()];
-    let mut wmo_per_household = vec![0u32; household_index.len()];
+    // Per household: adults, WMO users, adults on a benefit, youngest and oldest adult.
+    let hh = household_index.len();
+    let mut adults_per_household = vec![0u32; hh];
+    let mut wmo_per_household = vec![0u32; hh];
+    let mut benefit_per_household = vec![0u32; hh];
+    let mut age_range = vec![(u32::MAX, 0u32); hh];
+    let ages: Vec<u32> = study
+        .brp
+        .iter()
+        .map(|r| age_on(r.geboortedatum, reference))
+        .collect();
+    let on_benefit: Vec<bool> = (0..n)
+        .map(|i| {
+            summaries.income[i]
+                .and_then(|row| study.inkomen.records[row as usize].inkomensbron)
+                .is_some_and(|b| BENEFITS.contains(&b))
+        })
+        .collect();
     for (i, &h) in household.iter().enumerate() {
-        adults_per_household[h as usize] += 1;
-        wmo_per_household[h as usize] += u32::from(summaries.wmo[i] != 0);
+        let h = h as usize;
+        adults_per_household[h] += 1;
+        wmo_per_household[h] += u32::from(summaries.wmo[i] != 0);
+        benefit_per_household[h] += u32::from(on_benefit[i]);
+        age_range[h].0 = age_range[h].0.min(ages[i]);
+        age_range[h].1 = age_range[h].1.max(ages[i]);
     }
     let adults: Vec<u32> = household
         .iter()
         .map(|&h| adults_per_household[h as usize])
         .collect();
-    let others_with_wmo: Vec<bool> = household
+    let housemates: Vec<Housemates> = household
         .iter()
         .enumerate()
-        .map(|(i, &h)| wmo_per_household[h as usize] > u32::from(summaries.wmo[i] != 0))
+        .map(|(i, &h)| {
+            let h = h as usize;
+            let (youngest, oldest) = age_range[h];
+            Housemates {
+                wmo: wmo_per_household[h] > u32::from(summaries.wmo[i] != 0),
+                benefit: benefit_per_household[h] > u32::from(on_benefit[i]),
+                older_generation: oldest >= ages[i] + GENERATION_YEARS,
+                younger_generation: youngest + GENERATION_YEARS <= ages[i],
+            }
+        })
         .collect();
 
     let safety: HashMap<&str, (Option<f64>, Option<f64>)> = study
@@ -111,7 +164,7 @@ pub fn build(study: &Study, links: &StudyLinks) -> Result<FeatureTable> {
                 r,
                 reference,
                 adults[i],
-                others_with_wmo[i],
+                housemates[i],
                 &summaries,
                 i,
                 study,
@@ -323,7 +376,7 @@ fn fill_row(
     r: &Resident,
     on: NaiveDate,
     adults: u32,
-    others_with_wmo: bool,
+    housemates: Housemates,
     s: &Summaries,
     i: usize,
     study: &Study,
@@ -377,7 +430,10 @@ fn fill_row(
     for k in 0..crate::contract::vocab::Voorziening::ALL.len() {
         row[c.wmo + k] = flag(wmo & (1 << k) != 0);
     }
-    row[c.household_wmo] = flag(others_with_wmo);
+    row[c.household_wmo] = flag(housemates.wmo);
+    row[c.household_benefit] = flag(housemates.benefit);
+    row[c.household_older_generation] = flag(housemates.older_generation);
+    row[c.household_younger_generation] = flag(housemates.younger_generation);
     row[c.debt_active] = flag(s.debt[i] & 2 != 0);
     row[c.debt_ever] = flag(s.debt[i] & 1 != 0);
     row[c.parenting_active] = flag(s.parenting[i]);

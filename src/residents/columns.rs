@@ -61,6 +61,9 @@ pub(crate) struct Layout {
     pub wmo_any: usize,
     pub wmo: usize,
     pub household_wmo: usize,
+    pub household_benefit: usize,
+    pub household_older_generation: usize,
+    pub household_younger_generation: usize,
     pub debt_active: usize,
     pub debt_ever: usize,
     pub parenting_active: usize,
@@ -281,6 +284,28 @@ impl Layout {
             "Another adult of the same household (huishouden_id) has an active wmo provision: a \
              sign of caring for a partner or parent at home.",
         );
+        let household_benefit = p.one(
+            "household_member_benefit",
+            Flag,
+            "huisgenoot zonder werk",
+            "Another adult of the same household has a disability, unemployment or social \
+             assistance benefit as income source (inkomen.inkomensbron): a partner out of work, \
+             often the one who is cared for.",
+        );
+        let household_older_generation = p.one(
+            "household_older_generation",
+            Flag,
+            "woont met een oudere generatie",
+            "Another adult of the same household is at least 20 years older (a parent living in: \
+             a multi-generation household).",
+        );
+        let household_younger_generation = p.one(
+            "household_younger_generation",
+            Flag,
+            "woont met volwassen kind",
+            "Another adult of the same household is at least 20 years younger (an adult child \
+             living at home).",
+        );
         let debt_active = p.one(
             "debt_counselling_active",
             Flag,
@@ -362,6 +387,9 @@ impl Layout {
             wmo_any,
             wmo,
             household_wmo,
+            household_benefit,
+            household_older_generation,
+            household_younger_generation,
             debt_active,
             debt_ever,
             parenting_active,
