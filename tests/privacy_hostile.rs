@@ -70,3 +70,170 @@ fn the_untouched_study_is_usable() {
     let o = c.validate(&[]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// Every file under `dir` with its bytes, relative paths sorted.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The id of a process that has exited (for leftovers "of a killed run").
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// Names in the folder that holds the study and OUT, other than those two.
+fn beside_out(c: &Copy) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(c.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "study" && n != "out")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn case7_the_output_set_is_swapped_in_whole_and_leaves_nothing_behind() {
+    let c = copy();
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let first = tree(&c.out);
+    // A user's own files in OUT, and what a killed run left: a staging folder, a previous
+    // folder and a temporary file of processes that are gone.
+    std::fs::write(c.out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(c.out.join("models/last-year.json"), "{}").unwrap();
+    let dead = dead_pid();
+    let staging = c.dir.path().join(format!(".out.staging-{dead}"));
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join("summary.json"), "half").unwrap();
+    std::fs::create_dir_all(c.dir.path().join(format!(".out.previous-{dead}"))).unwrap();
+    std::fs::write(c.out.join(format!(".report.html.{dead}.tmp")), "half").unwrap();
+
+    let o = c.run(&["-q", "--export-residents"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        beside_out(&c).is_empty(),
+        "left beside OUT: {:?}",
+        beside_out(&c)
+    );
+    let second = tree(&c.out);
+    for (name, _) in &second {
+        assert!(
+            !name.ends_with(".tmp") && !name.contains(".staging-"),
+            "{name} left in OUT"
+        );
+    }
+    assert_eq!(c.out_file("notes.txt"), "mine", "a user's file is kept");
+    assert_eq!(c.out_file("models/last-year.json"), "{}");
+    // The same input and seed: the same bytes, plus residents.csv and the user's files.
+    let ours: Vec<_> = second
+        .iter()
+        .filter(|(n, _)| {
+            !["notes.txt", "models/last-year.json", "residents.csv"].contains(&n.as_str())
+        })
+        .cloned()
+        .collect();
+    assert_eq!(
+        ours, first,
+        "outputs differ between two runs on the same input"
+    );
+    assert!(c.out.join("residents.csv").exists());
+
+    // Without --export-residents the resident-level file goes; the user's files stay.
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!c.out.join("residents.csv").exists());
+    assert!(c.out.join("notes.txt").exists());
+}
+
+#[test]
+fn case7_a_killed_run_leaves_the_previous_set_complete() {
+    let c = copy();
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = tree(&c.out);
+    // Kill a run with another seed (other outputs) while it writes its set; try a few times in
+    // case a run finishes between two looks.
+    let mut killed = false;
+    for attempt in 0..6 {
+        let mut child = std::process::Command::new(BIN)
+            .args([
+                "run",
+                c.study.to_str().unwrap(),
+                "--out",
+                c.out.to_str().unwrap(),
+            ])
+            .args(["-q", "--seed", &(77 + attempt).to_string()])
+            .env_remove("LONELINESS_PSEUDONYM_KEY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let marker = format!(".out.staging-{}", child.id());
+        loop {
+            if c.dir.path().join(&marker).exists() {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                killed = true;
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        if killed {
+            // Killed halfway: OUT is the previous set, byte for byte (nothing new, nothing mixed).
+            assert_eq!(tree(&c.out), before, "a killed run changed OUT");
+            break;
+        }
+        // The run finished first: that set is now the previous one.
+        let o = c.run(&["-q"]);
+        assert!(o.status.success());
+        assert_eq!(tree(&c.out), before);
+    }
+    assert!(killed, "no run could be caught while writing");
+    // The next run cleans what the killed one left and writes a complete set.
+    assert!(
+        !beside_out(&c).is_empty(),
+        "the killed run's staging folder is there"
+    );
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(beside_out(&c).is_empty(), "{:?}", beside_out(&c));
+    assert_eq!(tree(&c.out), before);
+}
+
+#[test]
+fn case7_a_failing_command_leaves_the_previous_set_untouched() {
+    let c = copy();
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = tree(&c.out);
+    // validate --out on a broken study, and run on a study whose survey became unusable (it
+    // fails after ingest and linkage): OUT stays as it was.
+    let survey = c.read("gezondheidsmonitor.csv");
+    c.write(
+        "gezondheidsmonitor.csv",
+        &format!("{}\n", survey.lines().next().unwrap()),
+    );
+    let o = c.run(&["-q"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(tree(&c.out), before);
+    std::fs::remove_file(c.path("brp.csv")).unwrap();
+    let o = c.validate(&["--out", c.out.to_str().unwrap()]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(tree(&c.out), before);
+    assert!(beside_out(&c).is_empty(), "{:?}", beside_out(&c));
+}

@@ -64,7 +64,9 @@ pub fn run(args: Args) -> Result<i32> {
         bar.set_message(m.to_string())
     })?;
     bar.set_message("writing outputs");
-    personas::output::write(&result, &frame.table, &args.out, args.export_residents)?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::PERSONA_FILES)?;
+    personas::output::write(&result, &frame.table, set.dir(), args.export_residents)?;
+    set.commit()?;
     if let Some(path) = &args.model_out {
         result.model.save(path)?;
     }

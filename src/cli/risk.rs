@@ -77,7 +77,9 @@ pub fn run(args: Args) -> Result<i32> {
     )?;
     let result = risk::train(&prepared.frame, &params, |m| bar.set_message(m.to_string()))?;
     bar.set_message("writing outputs");
-    risk::output::write(&result, &args.out)?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::RISK_FILES)?;
+    risk::output::write(&result, set.dir())?;
+    set.commit()?;
     if let Some(path) = &args.model_out {
         result.model.save(path)?;
     }

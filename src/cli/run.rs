@@ -18,12 +18,17 @@ use crate::pipeline::{self, Progress, RunOptions, RunOutcome};
 pub struct Args {
     /// The study folder (see shared/spec/INPUTS.md; `datasets/demo` is a ready example).
     pub study: PathBuf,
-    /// Output folder (created when missing; files in it are replaced).
+    /// Output folder (created when missing). The output set is written beside it and swapped in
+    /// whole; your own files in it are kept.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Seed for every random step; the same input and seed give byte-identical outputs.
     #[arg(long, default_value_t = pipeline::DEFAULT_SEED)]
     pub seed: u64,
+    /// The reference date (peildatum, YYYY-MM-DD) ages and durations are measured on; wins over
+    /// study.toml's reference_date/year and over the date derived from brp.csv.
+    #[arg(long, value_name = "DATE")]
+    pub peildatum: Option<chrono::NaiveDate>,
     /// Number of personas; chosen between 4 and 12 when not given (the table that justified the
     /// choice is in personas.json).
     #[arg(long, value_name = "K")]

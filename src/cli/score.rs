@@ -51,7 +51,9 @@ pub fn run(args: Args) -> Result<i32> {
             other => other,
         },
     )?;
-    risk::output::write(&result, &args.out)?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::RISK_FILES)?;
+    risk::output::write(&result, set.dir())?;
+    set.commit()?;
     print!("{}", risk::summary(&result));
     super::print_wrote(started, &args.out, None);
     Ok(0)

@@ -49,7 +49,10 @@ pub fn run(args: Args) -> Result<i32> {
         }
     };
     if let Some(out) = &args.out {
-        ingested.write(out)?;
+        // Swapped in whole, like every output set (crate::io::staging).
+        let set = crate::io::staging::OutputSet::begin(out, crate::io::staging::VALIDATE_FILES)?;
+        ingested.write(set.dir())?;
+        set.commit()?;
     }
     if args.json {
         print!("{}", ingested.summary.to_json());
