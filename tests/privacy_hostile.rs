@@ -237,3 +237,59 @@ fn case7_a_failing_command_leaves_the_previous_set_untouched() {
     assert_eq!(tree(&c.out), before);
     assert!(beside_out(&c).is_empty(), "{:?}", beside_out(&c));
 }
+
+#[test]
+fn case8_a_bsn_or_1e300_as_weight_is_quarantined_and_not_used() {
+    let c = copy();
+    let bsn = valid_bsn(23);
+    c.set("gezondheidsmonitor.csv", 5, "weegfactor", &bsn);
+    c.set("gezondheidsmonitor.csv", 9, "weegfactor", "1e300");
+    // A plausible-looking number, but 250 times the median weight (about 1).
+    c.set("gezondheidsmonitor.csv", 12, "weegfactor", "250");
+    // The same study without those three respondents.
+    let clean = copy();
+    let survey = clean.read("gezondheidsmonitor.csv");
+    let kept: Vec<&str> = survey
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| ![5, 9, 12].contains(i))
+        .map(|(_, l)| l)
+        .collect();
+    clean.write("gezondheidsmonitor.csv", &(kept.join("\n") + "\n"));
+
+    let started = std::time::Instant::now();
+    let o = c.validate(&["--out", c.out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "validate took {:?}",
+        started.elapsed()
+    );
+    let q = c.out_file("quarantine/gezondheidsmonitor.csv");
+    let rows: Vec<&str> = q.lines().filter(|l| l.contains("absurd_weight")).collect();
+    assert_eq!(rows.len(), 3, "{q}");
+    // Row, line and column named; the BSN masked like any other.
+    assert!(rows[0].starts_with("5,6,weegfactor,*******"), "{}", rows[0]);
+    assert!(rows[1].starts_with("9,10,weegfactor,1e300,"), "{}", rows[1]);
+    assert!(rows[2].starts_with("12,13,weegfactor,250,"), "{}", rows[2]);
+    assert!(rows[2].contains("median"), "{}", rows[2]);
+    assert!(!q.contains(&bsn[..7]), "{q}");
+
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let s: serde_json::Value = serde_json::from_str(&c.out_file("summary.json")).unwrap();
+    assert_eq!(
+        s["sources"]["gezondheidsmonitor"]["quarantine_reasons"]["absurd_weight"], 3,
+        "{s}"
+    );
+    let o = clean.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The model, its cross-validated AUC and every wijk's figures are those of the study
+    // without the three rows: the absurd weights are not used anywhere.
+    for name in ["risk_report.json", "districts.csv", "personas.json"] {
+        assert!(
+            c.out_file(name) == clean.out_file(name),
+            "{name} differs from the study without the three respondents"
+        );
+    }
+}
