@@ -293,3 +293,28 @@ fn case8_a_bsn_or_1e300_as_weight_is_quarantined_and_not_used() {
         );
     }
 }
+
+#[test]
+fn case11_run_names_each_absent_optional_source_once() {
+    let c = copy();
+    std::fs::remove_file(c.path("veiligheid.csv")).unwrap();
+    std::fs::remove_file(c.path("huisbezoeken.csv")).unwrap();
+    let o = c.run(&[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("Not present (optional): huisbezoeken, veiligheid"),
+        "{stdout}"
+    );
+    for name in ["veiligheid", "huisbezoeken"] {
+        assert_eq!(stdout.matches(name).count(), 1, "{name} in: {stdout}");
+    }
+    let s: serde_json::Value = serde_json::from_str(&c.out_file("summary.json")).unwrap();
+    assert_eq!(
+        s["absent_sources"],
+        serde_json::json!(["huisbezoeken", "veiligheid"]),
+        "{s}"
+    );
+    // The quarantine files of the sources read last time are not kept for absent ones.
+    assert!(!c.out.join("quarantine/veiligheid.csv").exists());
+}

@@ -128,20 +128,31 @@ pub(crate) fn one_screen(outcome: &RunOutcome) -> String {
             name, src.rows_read, src.rows_accepted, src.rows_quarantined, linked
         );
     }
+    // Each absent optional source once, in validate's words (summary.json: absent_sources).
+    if !summary.absent_sources.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not present (optional): {}",
+            summary.absent_sources.join(", ")
+        );
+    }
     let personas = &outcome.personas;
     let _ = writeln!(
         s,
         "\n{} personas (profiles, beslisboom and lineage in personas.json):",
         personas.profiles.len()
     );
-    for p in &personas.profiles {
-        let _ = writeln!(
-            s,
-            "  {:>2}. {:<58} {:>5.1}% of residents",
-            p.id,
-            p.name,
-            100.0 * p.share
-        );
+    // The disclosure pattern of personas.json: a hidden size has no share here either (share x
+    // residents would give it back).
+    let (shown, _) =
+        crate::personas::output::published_sizes(&personas.profiles, personas.threshold);
+    for (p, shown) in personas.profiles.iter().zip(shown) {
+        let share = if shown {
+            format!("{:>5.1}% of residents", 100.0 * p.share)
+        } else {
+            "    – (a small group)".to_string()
+        };
+        let _ = writeln!(s, "  {:>2}. {:<58} {share}", p.id, p.name);
     }
     let risk = &outcome.risk;
     let mut ranked: Vec<_> = risk
