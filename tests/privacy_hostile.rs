@@ -294,6 +294,77 @@ fn case8_a_bsn_or_1e300_as_weight_is_quarantined_and_not_used() {
     }
 }
 
+/// No cell of a published CSV may start a formula (OWASP): `=`, `+`, `@`, tab, CR, or `-` that
+/// is not a number.
+fn formula_cells(dir: &std::path::Path) -> Vec<String> {
+    let mut bad = Vec::new();
+    for p in files_under(dir) {
+        if p.extension().and_then(|e| e.to_str()) != Some("csv") {
+            continue;
+        }
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(&p)
+            .unwrap();
+        for rec in r.records() {
+            for cell in rec.unwrap().iter() {
+                let risky = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (cell.starts_with('-') && cell.trim().parse::<f64>().is_err());
+                if risky {
+                    bad.push(format!("{}: {cell}", p.display()));
+                }
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn case5_formulas_in_names_ids_and_values_never_start_a_published_cell() {
+    let c = copy();
+    // Every buurt of the first wijk gets a formula as wijknaam (a quoted CSV field).
+    let gebieden = c.read("gebieden.csv");
+    let mut lines: Vec<String> = gebieden.lines().map(str::to_string).collect();
+    let wijk = lines[1].split(',').nth(2).unwrap().to_string();
+    for line in lines.iter_mut().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[2] == wijk {
+            *line = format!(
+                "{},{},{},\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+                f[0], f[1], f[2]
+            );
+        } else if f[3] == "Wijk 01" {
+            *line = format!("{},{},{},@SUM(A1)", f[0], f[1], f[2]);
+        }
+    }
+    c.write("gebieden.csv", &(lines.join("\n") + "\n"));
+    c.set("sociale_kaart.csv", 1, "aanbod_id", "=2+5");
+    c.set("sociale_kaart.csv", 3, "aanbod_id", "-cmd");
+    c.set("brp.csv", 5, "geslacht", "=1+1");
+    c.set("brp.csv", 6, "herkomst", "+31(0)6");
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bad = formula_cells(&c.out);
+    assert!(bad.is_empty(), "cells that start a formula: {bad:?}");
+    // The values are there, neutralised (not dropped).
+    let all: String = files_under(&c.out)
+        .iter()
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("csv"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    for shown in ["'=HYPERLINK", "'@SUM(A1)", "'=1+1", "'=2+5"] {
+        assert!(all.contains(shown), "{shown} not in the published CSVs");
+    }
+    // The report escapes them: no raw quote of the formula, no markup from a name.
+    let html = c.out_file("report.html");
+    assert!(html.contains("HYPERLINK"), "the wijk name is shown");
+    assert!(
+        !html.contains("HYPERLINK(\"http"),
+        "unescaped quotes in the report"
+    );
+}
+
 #[test]
 fn case11_run_names_each_absent_optional_source_once() {
     let c = copy();
@@ -317,4 +388,92 @@ fn case11_run_names_each_absent_optional_source_once() {
     );
     // The quarantine files of the sources read last time are not kept for absent ones.
     assert!(!c.out.join("quarantine/veiligheid.csv").exists());
+}
+
+#[test]
+fn case2_a_2030_date_moves_nothing_and_peildatum_sets_the_date() {
+    let c = copy();
+    c.set("brp.csv", 8, "datum_vestiging", "2030-01-01");
+    let o = c.validate(&["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["reference_date"], "2024-01-01", "{s}");
+    assert_eq!(s["sources"]["brp"]["quarantine_reasons"]["future_date"], 1);
+    // --peildatum wins over the derived date and says so.
+    let o = c.validate(&["--json", "--peildatum", "2024-06-30"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["reference_date"], "2024-06-30", "{s}");
+    assert_eq!(s["reference_date_rule"], "--peildatum", "{s}");
+    let o = c.validate(&["--peildatum", "30-06-2024x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn case11_escape_sequences_in_names_reach_no_terminal_report_or_csv() {
+    let c = copy();
+    let gebieden = c.read("gebieden.csv");
+    let mut lines: Vec<String> = gebieden.lines().map(str::to_string).collect();
+    let wijk = lines[1].split(',').nth(2).unwrap().to_string();
+    for line in lines.iter_mut().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[2] == wijk {
+            *line = format!("{},{},{},Wijk\u{1b}[2J\u{1b}]0;x\u{7} 00", f[0], f[1], f[2]);
+        }
+    }
+    c.write("gebieden.csv", &(lines.join("\n") + "\n"));
+    let o = c.run(&[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(!t.contains('\u{1b}') && !t.contains('\u{7}'), "{t:?}");
+    for p in files_under(&c.out) {
+        let bytes = std::fs::read(&p).unwrap();
+        assert!(
+            !bytes.contains(&0x1b) && !bytes.contains(&0x07),
+            "{} holds a control character",
+            p.display()
+        );
+    }
+    assert!(c.out_file("districts.csv").contains("Wijk[2J]0;x 00"));
+}
+
+#[test]
+fn case11_a_model_file_with_an_absurd_number_is_refused() {
+    let c = copy();
+    let o = c.run(&["-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let model = c.out_file("models/risk.json");
+    // The first decimal number of the model (after a `:`) becomes 1e300.
+    let (at, end) = model
+        .match_indices(':')
+        .map(|(i, _)| i + 1 + (model[i + 1..].len() - model[i + 1..].trim_start().len()))
+        .find_map(|at| {
+            let len = model[at..].find([',', '\n', ']', '}'])?;
+            let v = &model[at..at + len];
+            (v.contains('.') && v.parse::<f64>().is_ok()).then_some((at, at + len))
+        })
+        .unwrap();
+    let tampered = format!("{}1e300{}", &model[..at], &model[end..]);
+    let path = c.dir.path().join("risk-tampered.json");
+    std::fs::write(&path, tampered).unwrap();
+    let out2 = c.dir.path().join("out2");
+    let started = std::time::Instant::now();
+    let o = cli(&[
+        "score",
+        c.study.to_str().unwrap(),
+        "--model",
+        path.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "refused only after {:?}",
+        started.elapsed()
+    );
+    let t = text(&o);
+    assert!(t.contains("risk-tampered.json"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    assert!(!out2.exists(), "nothing written");
 }

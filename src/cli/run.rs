@@ -68,6 +68,7 @@ impl Args {
             out_dir: self.out.clone(),
             keys: crate::contract::pseudonym::KeySource::from_env(),
             seed: self.seed,
+            reference_date: self.peildatum,
             export_residents: self.export_residents,
             personas: self.personas,
             personas_model: self.personas_model.clone(),

@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub keys: KeySource,
     /// Seed for every random step (u sampling in linkage, restarts, bootstraps).
     pub seed: u64,
+    /// The reference date (`--peildatum`); wins over `study.toml` and the derived date.
+    pub reference_date: Option<chrono::NaiveDate>,
     /// Write resident-level `residents.csv` (pseudonymous; off by default).
     pub export_residents: bool,
     /// A fixed number of personas (`None`: chosen by the persona stage).
@@ -175,7 +177,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
 
     let start = Instant::now();
     let step = progress.stage("validate", "reading and validating the sources");
-    let config = StudyConfig::load(&opts.study_dir)?;
+    let config = StudyConfig::load(&opts.study_dir)?.with_reference_date(opts.reference_date);
     let mut ingested = read_study(&opts.study_dir, &config, &opts.keys)?;
     let threshold = ingested.summary.suppression_threshold;
     // The what-if's offers are read and checked now, before the long stages: a typo in
