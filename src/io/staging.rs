@@ -128,7 +128,8 @@ impl OutputSet {
 
     fn owns(&self, rel: &str) -> bool {
         self.owned.iter().any(|o| match o.strip_suffix('/') {
-            Some(dir) => rel.starts_with(dir) && rel[dir.len()..].starts_with('/'),
+            // The folder itself too: an owned folder not written this time is not re-created.
+            Some(dir) => rel == dir || (rel.starts_with(dir) && rel[dir.len()..].starts_with('/')),
             None => rel == *o,
         })
     }
@@ -365,6 +366,7 @@ mod tests {
         std::fs::write(out.join("summary.json"), "old").unwrap();
         std::fs::write(out.join("quarantine/wmo.csv"), "old").unwrap();
         std::fs::write(out.join("mine.txt"), "user").unwrap();
+        // Neither the quarantine folder nor the file in it is written this time: both go.
         let set = OutputSet::begin(&out, VALIDATE_FILES).unwrap();
         std::fs::write(set.dir().join("summary.json"), "new").unwrap();
         assert_eq!(
@@ -372,6 +374,7 @@ mod tests {
             "old"
         );
         set.commit().unwrap();
+        assert!(!out.join("quarantine").exists());
         assert_eq!(
             tree(&out),
             vec![
