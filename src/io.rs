@@ -5,6 +5,8 @@ use std::path::Path;
 
 use crate::error::{IoContext, Result};
 
+pub mod staging;
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and synced,
 /// then renamed over the target. A reader never sees a half-written model or report.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -17,6 +19,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    remove_dead_temps(dir, &file_name);
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     {
         let mut f = std::fs::File::create(&tmp).at(&tmp)?;
@@ -24,6 +27,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         f.sync_all().at(&tmp)?;
     }
     std::fs::rename(&tmp, path).at(path)
+}
+
+/// Removes `.<file_name>.<pid>.tmp` files that a killed process left beside the target (its
+/// process is gone); a live writer's temporary file is left alone.
+fn remove_dead_temps(dir: &Path, file_name: &str) {
+    let prefix = format!(".{file_name}.");
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in list.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+            .and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !staging::alive(p)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// A text value made safe for a CSV cell that a spreadsheet will open (OWASP's CSV-injection rule):
@@ -52,6 +74,32 @@ pub fn strip_controls(value: &str) -> String {
             c => Some(c),
         })
         .collect()
+}
+
+/// The real path of a path that may not exist yet: each existing part resolved (symlinks), `.`
+/// and `..` applied in order, the parts that do not exist yet appended.
+pub fn real_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut real = std::path::PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                real.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => {
+                real.push(other);
+                if real.exists() {
+                    real = real.canonicalize()?;
+                }
+            }
+        }
+    }
+    Ok(real)
 }
 
 /// Creates a folder and its parents.

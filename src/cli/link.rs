@@ -36,15 +36,17 @@ pub fn run(args: Args) -> Result<i32> {
         }
     }
     let (model, links) = Linker::fit_link(&spec, &left, &right, spec.seed)?;
-    crate::io::ensure_dir(&args.out)?;
-    crate::io::write_atomic(&args.out.join("links.csv"), links_csv(&links).as_bytes())?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::LINK_FILES)?;
+    let out = set.dir();
+    crate::io::write_atomic(&out.join("links.csv"), links_csv(&links).as_bytes())?;
     crate::io::write_atomic(
-        &args.out.join("link_explanations.csv"),
+        &out.join("link_explanations.csv"),
         explanations_csv(&links, model.report().prior.match_weight).as_bytes(),
     )?;
     let report = serde_json::to_string_pretty(model.report())
         .map_err(|e| crate::error::Error::Data(format!("cannot serialise the report: {e}")))?;
-    crate::io::write_atomic(&args.out.join("link_report.json"), report.as_bytes())?;
+    crate::io::write_atomic(&out.join("link_report.json"), report.as_bytes())?;
+    set.commit()?;
     let r = model.report();
     println!(
         "linked {} of {} right records (left file: {} records)",

@@ -32,6 +32,10 @@ pub struct Args {
     /// Also write OUT/residents.csv (pseudo_id, wijkcode, persona): resident-level data.
     #[arg(long)]
     pub export_residents: bool,
+    /// The reference date (peildatum, YYYY-MM-DD) ages and durations are measured on; wins over
+    /// study.toml's reference_date/year and over the date derived from brp.csv.
+    #[arg(long, value_name = "DATE")]
+    pub peildatum: Option<chrono::NaiveDate>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -41,7 +45,7 @@ pub fn run(args: Args) -> Result<i32> {
         .as_deref()
         .map(PersonaModel::load)
         .transpose()?;
-    let config = StudyConfig::load(&args.study_dir)?;
+    let config = StudyConfig::load(&args.study_dir)?.with_reference_date(args.peildatum);
     pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let params = PersonaParams {
         k: args.personas,
@@ -64,7 +68,9 @@ pub fn run(args: Args) -> Result<i32> {
         bar.set_message(m.to_string())
     })?;
     bar.set_message("writing outputs");
-    personas::output::write(&result, &frame.table, &args.out, args.export_residents)?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::PERSONA_FILES)?;
+    personas::output::write(&result, &frame.table, set.dir(), args.export_residents)?;
+    set.commit()?;
     if let Some(path) = &args.model_out {
         result.model.save(path)?;
     }

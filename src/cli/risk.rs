@@ -48,11 +48,15 @@ pub struct Args {
     /// Bootstrap refits for the 90% intervals (0: analytic intervals, no refits).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
+    /// The reference date (peildatum, YYYY-MM-DD) ages and durations are measured on; wins over
+    /// study.toml's reference_date/year and over the date derived from brp.csv.
+    #[arg(long, value_name = "DATE")]
+    pub peildatum: Option<chrono::NaiveDate>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
     let started = Instant::now();
-    let config = StudyConfig::load(&args.study_dir)?;
+    let config = StudyConfig::load(&args.study_dir)?.with_reference_date(args.peildatum);
     pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let params = RiskParams {
         seed: args.seed,
@@ -77,7 +81,9 @@ pub fn run(args: Args) -> Result<i32> {
     )?;
     let result = risk::train(&prepared.frame, &params, |m| bar.set_message(m.to_string()))?;
     bar.set_message("writing outputs");
-    risk::output::write(&result, &args.out)?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::RISK_FILES)?;
+    risk::output::write(&result, set.dir())?;
+    set.commit()?;
     if let Some(path) = &args.model_out {
         result.model.save(path)?;
     }

@@ -18,12 +18,17 @@ use crate::pipeline::{self, Progress, RunOptions, RunOutcome};
 pub struct Args {
     /// The study folder (see shared/spec/INPUTS.md; `datasets/demo` is a ready example).
     pub study: PathBuf,
-    /// Output folder (created when missing; files in it are replaced).
+    /// Output folder (created when missing). The output set is written beside it and swapped in
+    /// whole; your own files in it are kept.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Seed for every random step; the same input and seed give byte-identical outputs.
     #[arg(long, default_value_t = pipeline::DEFAULT_SEED)]
     pub seed: u64,
+    /// The reference date (peildatum, YYYY-MM-DD) ages and durations are measured on; wins over
+    /// study.toml's reference_date/year and over the date derived from brp.csv.
+    #[arg(long, value_name = "DATE")]
+    pub peildatum: Option<chrono::NaiveDate>,
     /// Number of personas; chosen between 4 and 12 when not given (the table that justified the
     /// choice is in personas.json).
     #[arg(long, value_name = "K")]
@@ -63,6 +68,7 @@ impl Args {
             out_dir: self.out.clone(),
             keys: crate::contract::pseudonym::KeySource::from_env(),
             seed: self.seed,
+            reference_date: self.peildatum,
             export_residents: self.export_residents,
             personas: self.personas,
             personas_model: self.personas_model.clone(),
@@ -123,20 +129,31 @@ pub(crate) fn one_screen(outcome: &RunOutcome) -> String {
             name, src.rows_read, src.rows_accepted, src.rows_quarantined, linked
         );
     }
+    // Each absent optional source once, in validate's words (summary.json: absent_sources).
+    if !summary.absent_sources.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not present (optional): {}",
+            summary.absent_sources.join(", ")
+        );
+    }
     let personas = &outcome.personas;
     let _ = writeln!(
         s,
         "\n{} personas (profiles, beslisboom and lineage in personas.json):",
         personas.profiles.len()
     );
-    for p in &personas.profiles {
-        let _ = writeln!(
-            s,
-            "  {:>2}. {:<58} {:>5.1}% of residents",
-            p.id,
-            p.name,
-            100.0 * p.share
-        );
+    // The disclosure pattern of personas.json: a hidden size has no share here either (share x
+    // residents would give it back).
+    let (shown, _) =
+        crate::personas::output::published_sizes(&personas.profiles, personas.threshold);
+    for (p, shown) in personas.profiles.iter().zip(shown) {
+        let share = if shown {
+            format!("{:>5.1}% of residents", 100.0 * p.share)
+        } else {
+            "    – (a small group)".to_string()
+        };
+        let _ = writeln!(s, "  {:>2}. {:<58} {share}", p.id, p.name);
     }
     let risk = &outcome.risk;
     let mut ranked: Vec<_> = risk

@@ -28,12 +28,16 @@ pub struct Args {
     /// Random seed for the linkage of the sources without BSN.
     #[arg(long, default_value_t = crate::pipeline::DEFAULT_SEED)]
     pub seed: u64,
+    /// The reference date (peildatum, YYYY-MM-DD) ages and durations are measured on; wins over
+    /// study.toml's reference_date/year and over the date derived from brp.csv.
+    #[arg(long, value_name = "DATE")]
+    pub peildatum: Option<chrono::NaiveDate>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
     let started = Instant::now();
     let model = RiskModel::load(&args.model)?;
-    let config = StudyConfig::load(&args.study_dir)?;
+    let config = StudyConfig::load(&args.study_dir)?.with_reference_date(args.peildatum);
     pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let prepared = pipeline::prepare(
         &args.study_dir,
@@ -51,7 +55,9 @@ pub fn run(args: Args) -> Result<i32> {
             other => other,
         },
     )?;
-    risk::output::write(&result, &args.out)?;
+    let set = crate::io::staging::OutputSet::begin(&args.out, crate::io::staging::RISK_FILES)?;
+    risk::output::write(&result, set.dir())?;
+    set.commit()?;
     print!("{}", risk::summary(&result));
     super::print_wrote(started, &args.out, None);
     Ok(0)

@@ -19,10 +19,14 @@ pub struct Args {
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// The reference date (peildatum, YYYY-MM-DD) ages and durations are measured on; wins over
+    /// study.toml's reference_date/year and over the date derived from brp.csv.
+    #[arg(long, value_name = "DATE")]
+    pub peildatum: Option<chrono::NaiveDate>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let config = StudyConfig::load(&args.study)?;
+    let config = StudyConfig::load(&args.study)?.with_reference_date(args.peildatum);
     let style = Style::detect();
     let ingested = match ingest_reporting_all(
         &args.study,
@@ -49,7 +53,10 @@ pub fn run(args: Args) -> Result<i32> {
         }
     };
     if let Some(out) = &args.out {
-        ingested.write(out)?;
+        // Swapped in whole, like every output set (crate::io::staging).
+        let set = crate::io::staging::OutputSet::begin(out, crate::io::staging::VALIDATE_FILES)?;
+        ingested.write(set.dir())?;
+        set.commit()?;
     }
     if args.json {
         print!("{}", ingested.summary.to_json());

@@ -24,6 +24,10 @@ vocabulary_reason! {
     InvalidPostcode => "invalid_postcode",
     /// A buurtcode that `gebieden.csv` does not list.
     UnknownBuurtcode => "unknown_buurtcode",
+    /// A survey weight no respondent can have: above 1,000,000 (more residents than a Dutch
+    /// municipality has) or more than 50 times the median weight of the file (a BSN or an
+    /// amount pasted into `weegfactor`).
+    AbsurdWeight => "absurd_weight",
 }
 
 macro_rules! vocabulary_reason {

@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub keys: KeySource,
     /// Seed for every random step (u sampling in linkage, restarts, bootstraps).
     pub seed: u64,
+    /// The reference date (`--peildatum`); wins over `study.toml` and the derived date.
+    pub reference_date: Option<chrono::NaiveDate>,
     /// Write resident-level `residents.csv` (pseudonymous; off by default).
     pub export_residents: bool,
     /// A fixed number of personas (`None`: chosen by the persona stage).
@@ -175,7 +177,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
 
     let start = Instant::now();
     let step = progress.stage("validate", "reading and validating the sources");
-    let config = StudyConfig::load(&opts.study_dir)?;
+    let config = StudyConfig::load(&opts.study_dir)?.with_reference_date(opts.reference_date);
     let mut ingested = read_study(&opts.study_dir, &config, &opts.keys)?;
     let threshold = ingested.summary.suppression_threshold;
     // The what-if's offers are read and checked now, before the long stages: a typo in
@@ -295,31 +297,35 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
             Data: "a what-if needs the study's sociale_kaart.csv, which {} does not have",
             opts.study_dir.display()
         );
-        skipped.push("gaps (the study has no sociale_kaart.csv)".to_string());
+        // The absent file itself is named once, in the summary's "Not present" line.
+        skipped.push("gaps (no offer to check)".to_string());
         (None, None)
     };
     timed("gaps", start);
 
     let start = Instant::now();
     let step = progress.stage("report", "writing the outputs and the report");
-    crate::io::ensure_dir(&opts.out_dir)?;
-    ingested.write(&opts.out_dir)?;
-    crate::link::study::write_outputs(&ingested.study, &links, &opts.out_dir)?;
-    personas::output::write(&persona_run, table, &opts.out_dir, false)?;
-    risk::output::write(&risk_run, &opts.out_dir)?;
-    let models = opts.out_dir.join("models");
+    // Written into a staging folder and swapped in whole (crate::io::staging): a failure or a
+    // kill from here on leaves the previous output set as it was.
+    let set = crate::io::staging::OutputSet::begin(&opts.out_dir, crate::io::staging::RUN_FILES)?;
+    let out = set.dir();
+    ingested.write(out)?;
+    crate::link::study::write_outputs(&ingested.study, &links, out)?;
+    personas::output::write(&persona_run, table, out, false)?;
+    risk::output::write(&risk_run, out)?;
+    let models = out.join("models");
     persona_run.model.save(&models.join("personas.json"))?;
     if risk_model.is_none() {
         risk_run.model.save(&models.join("risk.json"))?;
     }
     if let Some(g) = &gaps {
-        offer::write(g, &opts.out_dir)?;
+        offer::write(g, out)?;
     }
     if let Some(w) = &whatif {
-        write_whatif(w, &opts.out_dir)?;
+        write_whatif(w, out)?;
     }
     write_residents(
-        &opts.out_dir,
+        out,
         opts.export_residents,
         table,
         &persona_of_row,
@@ -335,12 +341,10 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         gaps.as_ref(),
         geometry,
     );
-    crate::report::write(&data, &opts.out_dir)?;
+    crate::report::write(&data, out)?;
     let summary = RunSummary::new(&ingested, &persona_run, &risk_run, gaps.as_ref());
-    crate::io::write_atomic(
-        &opts.out_dir.join("summary.json"),
-        summary.to_json().as_bytes(),
-    )?;
+    crate::io::write_atomic(&out.join("summary.json"), summary.to_json().as_bytes())?;
+    set.commit()?;
     step.finish();
     timed("report", start);
 
@@ -366,7 +370,7 @@ pub fn check_out_dir(study_dir: &Path, out_dir: &Path) -> Result<()> {
     let study = study_dir
         .canonicalize()
         .map_err(|e| Error::io(study_dir, e))?;
-    let out = real_path(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let out = crate::io::real_path(out_dir).map_err(|e| Error::io(out_dir, e))?;
     crate::ensure!(
         !out.starts_with(&study),
         Config: "--out {} is (inside) the study folder {}: outputs never go where the inputs are; choose another folder",
@@ -374,32 +378,6 @@ pub fn check_out_dir(study_dir: &Path, out_dir: &Path) -> Result<()> {
         study_dir.display()
     );
     Ok(())
-}
-
-/// The real path of a folder that may not exist yet: each existing part resolved (symlinks), `.`
-/// and `..` applied in order, the parts that do not exist yet appended.
-fn real_path(path: &Path) -> std::io::Result<PathBuf> {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(path)
-    };
-    let mut real = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                real.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => {
-                real.push(other);
-                if real.exists() {
-                    real = real.canonicalize()?;
-                }
-            }
-        }
-    }
-    Ok(real)
 }
 
 /// A study read, linked and turned into the frame: what the single-stage commands (`personas`,

@@ -41,8 +41,75 @@ pub fn build(
     if let Some(g) = gaps {
         add_gaps(&mut data, g, study);
     }
+    same_pattern_as_files(&mut data, personas, risk, gaps);
     data.geometry = geometry;
     data
+}
+
+/// One disclosure pattern with the published files: a count that `districts.csv`,
+/// `personas.json` or `gaps.csv` hides (secondary suppression included) is hidden in the report
+/// too, so the report and the files together give no count 1-9 away by subtraction
+/// (docs/disclosure.md).
+fn same_pattern_as_files(
+    data: &mut report::ReportData,
+    personas: &PersonaRun,
+    risk: &RiskRun,
+    gaps: Option<&GapReport>,
+) {
+    let (wijk_shown, _) = crate::risk::output::published_wijken(&risk.districts, risk.threshold);
+    for (score, &shown) in risk.districts.iter().zip(&wijk_shown) {
+        if let Some(d) = data
+            .districts
+            .iter_mut()
+            .find(|d| d.wijkcode == score.wijkcode)
+        {
+            if !shown && score.residents > 0 {
+                d.residents = None;
+            }
+        }
+    }
+    let (sizes, respondents) =
+        crate::personas::output::published_sizes(&personas.profiles, personas.threshold);
+    let lonely_all = data.glance.survey_lonely_pct;
+    for ((p, &shown), &resp) in personas.profiles.iter().zip(&sizes).zip(&respondents) {
+        let Some(card) = data.personas.iter_mut().find(|c| c.id == p.id) else {
+            continue;
+        };
+        let hide = (
+            !shown && card.residents.is_some(),
+            !resp && card.respondents.is_some(),
+        );
+        if hide.0 {
+            card.residents = None;
+            card.stability = None;
+        }
+        if hide.1 {
+            card.respondents = None;
+            card.lonely_pct = None;
+        }
+        if hide.0 || hide.1 {
+            card.story_nl = story(p, card.residents, &card.traits, card.lonely_pct, lonely_all);
+        }
+    }
+    if let (Some(g), Some(matrix)) = (gaps, data.gaps.as_mut()) {
+        let (cells, _) = crate::offer::report::published(g);
+        for (c, _) in g.cells.iter().zip(&cells).filter(|(_, &shown)| !shown) {
+            let cell = matrix
+                .cells
+                .iter_mut()
+                .find(|x| x.wijkcode == c.wijkcode && x.persona == c.persona);
+            if let Some(cell) = cell {
+                cell.residents = None;
+                cell.predicted_lonely = None;
+                cell.severity = None;
+            }
+        }
+    }
+    data.refresh_glance();
+    // The municipal total is published in summary.json and personas.json; the hidden wijken sum
+    // to 0 or at least the threshold, so the report shows the same total.
+    let total: u64 = risk.districts.iter().map(|d| d.residents as u64).sum();
+    data.glance.residents = publish(total, data.suppression_threshold);
 }
 
 /// Predictions per wijk and the risk model card.

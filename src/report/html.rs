@@ -202,6 +202,7 @@ fn reason_nl(code: &str) -> &'static str {
         "implausible_age" => "onwaarschijnlijke leeftijd",
         "invalid_postcode" => "ongeldige postcode",
         "unknown_buurtcode" => "onbekende buurtcode",
+        "absurd_weight" => "onwaarschijnlijke weegfactor",
         _ => "overig",
     }
 }

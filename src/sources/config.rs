@@ -77,6 +77,8 @@ struct RawStudyToml {
 pub enum ReferenceDateRule {
     /// Given as `reference_date` in `study.toml`.
     Explicit(NaiveDate),
+    /// Given on the command line (`--peildatum`); wins over `study.toml`.
+    Given(NaiveDate),
     /// 1 January of `year` in `study.toml`.
     Year(i32),
     /// Derived from the BRP (no setting given).
@@ -108,6 +110,15 @@ impl Default for StudyConfig {
 }
 
 impl StudyConfig {
+    /// The study's settings with the reference date given on the command line (`--peildatum`),
+    /// when there is one: it wins over `study.toml` and over the date derived from the BRP.
+    pub fn with_reference_date(mut self, date: Option<NaiveDate>) -> StudyConfig {
+        if let Some(d) = date {
+            self.reference_date = ReferenceDateRule::Given(d);
+        }
+        self
+    }
+
     /// Reads `STUDY/study.toml` when it exists, else returns the defaults.
     pub fn load(study_dir: &Path) -> Result<StudyConfig> {
         let path = study_dir.join(STUDY_TOML);

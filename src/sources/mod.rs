@@ -407,7 +407,7 @@ fn reference_date(
     brp_file: &LoadedFile,
 ) -> Result<(NaiveDate, Option<NaiveDate>)> {
     match config.reference_date {
-        ReferenceDateRule::Explicit(d) => Ok((d, None)),
+        ReferenceDateRule::Explicit(d) | ReferenceDateRule::Given(d) => Ok((d, None)),
         ReferenceDateRule::Year(y) => NaiveDate::from_ymd_opt(y, 1, 1)
             .map(|d| (d, None))
             .ok_or_else(|| Error::Config(format!("year {y} has no 1 January"))),

@@ -63,6 +63,12 @@ pub trait SourceRow: Sized + Send {
         Ok(())
     }
 
+    /// Checks that need the whole file (a weight against the file's median): the indices of the
+    /// accepted records to quarantine, with their rejection.
+    fn file_checks(_records: &[Self]) -> Vec<(usize, Rejection)> {
+        Vec::new()
+    }
+
     /// The value of [`Self::UNIQUE`]'s column.
     fn unique_value(&self) -> Option<&str> {
         None
@@ -535,6 +541,75 @@ impl SourceRow for Resident {
     }
 }
 
+/// The largest sample weight a respondent can have: one respondent standing for more residents
+/// than the largest Dutch municipality has is a typing or pasting error.
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
+
+/// A weight above this multiple of the file's median weight is quarantined as `absurd_weight`.
+pub const MAX_WEIGHT_PER_MEDIAN: f64 = 50.0;
+
+/// `weegfactor`: a finite number above 0 and at most [`MAX_WEIGHT`].
+fn weight(c: &Cells<'_>) -> Cell<f64> {
+    let raw = c.req("weegfactor")?;
+    let v = super::values::parse_decimal(raw).ok_or_else(|| {
+        c.reject(
+            "weegfactor",
+            Reason::InvalidValue,
+            "expected a sample weight: a finite number above 0 (decimal point or comma)",
+        )
+    })?;
+    if v <= 0.0 {
+        return Err(c.reject(
+            "weegfactor",
+            Reason::InvalidValue,
+            "expected a sample weight above 0",
+        ));
+    }
+    if v > MAX_WEIGHT {
+        return Err(c.reject(
+            "weegfactor",
+            Reason::AbsurdWeight,
+            "expected a sample weight of at most 1000000 (one respondent cannot stand for more \
+             residents than a municipality has); a BSN or an amount pasted into the column?",
+        ));
+    }
+    Ok(v)
+}
+
+/// The indices of respondents whose weight is more than [`MAX_WEIGHT_PER_MEDIAN`] times the
+/// median weight of the accepted respondents, each with its rejection (`value` still empty: the
+/// caller fills it from the file).
+pub fn absurd_weights(records: &[SurveyResponse]) -> Vec<(usize, Rejection)> {
+    let mut weights: Vec<f64> = records.iter().map(|r| r.weegfactor).collect();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    weights.sort_unstable_by(f64::total_cmp);
+    let n = weights.len();
+    let median = (weights[(n - 1) / 2] + weights[n / 2]) / 2.0;
+    let limit = MAX_WEIGHT_PER_MEDIAN * median;
+    records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.weegfactor > limit)
+        .map(|(i, _)| {
+            (
+                i,
+                Rejection {
+                    column: "weegfactor",
+                    value: String::new(),
+                    reason: Reason::AbsurdWeight,
+                    detail: format!(
+                        "more than {MAX_WEIGHT_PER_MEDIAN} times the median weight of the file \
+                         ({}); a BSN or an amount pasted into the column?",
+                        crate::contract::round6(median)
+                    ),
+                },
+            )
+        })
+        .collect()
+}
+
 const DJG_COLUMNS: [&str; 11] = [
     "djg01", "djg02", "djg03", "djg04", "djg05", "djg06", "djg07", "djg08", "djg09", "djg10",
     "djg11",
@@ -549,6 +624,10 @@ impl SourceRow for SurveyResponse {
         Some(&self.pseudo_id)
     }
 
+    fn file_checks(records: &[Self]) -> Vec<(usize, Rejection)> {
+        absurd_weights(records)
+    }
+
     fn parse(c: &Cells<'_>, _ctx: &Context<'_>) -> Result<Self, Rejection> {
         let pseudo_id = normalise_pseudo_id(c.req("pseudo_id")?).ok_or_else(|| {
             c.reject(
@@ -557,15 +636,7 @@ impl SourceRow for SurveyResponse {
                 "expected a pseudonym of 64 hexadecimal characters",
             )
         })?;
-        let weegfactor = c
-            .decimal("weegfactor", f64::MIN_POSITIVE..=f64::MAX)?
-            .ok_or_else(|| {
-                c.reject(
-                    "weegfactor",
-                    Reason::MissingValue,
-                    "weegfactor is empty; every respondent needs a sample weight",
-                )
-            })?;
+        let weegfactor = weight(c)?;
         let mut djg = [None; 11];
         for (slot, col) in djg.iter_mut().zip(DJG_COLUMNS) {
             *slot = match c.opt(col) {

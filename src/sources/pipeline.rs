@@ -14,7 +14,9 @@
 //! 5. date checks against the reference date (`future_date`, `implausible_age`);
 //! 6. uniqueness among accepted rows: `duplicate_bsn` in the BRP and in `inkomen.csv` (one row per
 //!    resident); a repeated `pseudo_id` in the survey, buurtcode in `gebieden.csv`/`veiligheid.csv`
-//!    or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`.
+//!    or `aanbod_id` in `sociale_kaart.csv` is `invalid_value`;
+//! 7. checks against the whole file: a survey weight more than 50 times the file's median weight
+//!    is `absurd_weight` (a weight above 1,000,000 already is at step 4).
 //!
 //! Exact copies of rows are found with a fast 64-bit hash of the row's fields; every hash match is
 //! then verified by re-reading both rows from the file text and comparing them field by field, so
@@ -309,6 +311,8 @@ pub fn decide<T: SourceRow>(
     let mut seen_keys: HashedMap<usize> = HashedMap::default();
     let mut key_collided: Vec<(u64, usize)> = Vec::new();
     let width = file.columns.width;
+    // (line, byte offset) of each accepted record, for the file-level checks below.
+    let mut origin: Vec<(u64, u64)> = Vec::with_capacity(pending.len());
     for p in pending {
         let mut reject = |column: &str, value: String, reason: Reason, detail: String| {
             quarantine.push(QuarantinedRow {
@@ -395,8 +399,36 @@ pub fn decide<T: SourceRow>(
                     }
                 }
                 records.push(record);
+                origin.push((p.line, p.start));
             }
         }
+    }
+    // 7. checks against the whole file (a survey weight far above the file's median).
+    let flagged = T::file_checks(&records);
+    if !flagged.is_empty() {
+        let mut drop = vec![false; records.len()];
+        for (i, r) in flagged {
+            drop[i] = true;
+            let (line, start) = origin[i];
+            let this = row_at(file, start);
+            let raw = file
+                .columns
+                .index(r.column)
+                .and_then(|c| this.get(c))
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            quarantine.push(QuarantinedRow {
+                row: records[i].row(),
+                line,
+                column: file.columns.header(r.column).to_string(),
+                value: safe_value(r.column, &raw),
+                reason: r.reason,
+                detail: r.detail,
+            });
+        }
+        let mut keep = drop.iter().map(|d| !d);
+        records.retain(|_| keep.next().unwrap_or(true));
+        quarantine.sort_by_key(|q| q.row);
     }
     Decided {
         records,

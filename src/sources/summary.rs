@@ -64,6 +64,7 @@ impl IngestSummary {
 pub(crate) fn rule_text(rule: ReferenceDateRule, derived_from: Option<NaiveDate>) -> String {
     match rule {
         ReferenceDateRule::Explicit(_) => "study.toml reference_date".to_string(),
+        ReferenceDateRule::Given(_) => "--peildatum".to_string(),
         ReferenceDateRule::Year(y) => format!("1 January of study.toml year {y}"),
         ReferenceDateRule::DerivedFromBrp => match derived_from {
             Some(latest) => format!(
