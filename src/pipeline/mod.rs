@@ -325,7 +325,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         &persona_of_row,
         &risk_run.p_lonely,
     )?;
-    let data = report_data::build(
+    let mut data = report_data::build(
         &ingested.study,
         &ingested.summary,
         &links,
@@ -335,6 +335,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         gaps.as_ref(),
         geometry,
     );
+    data.synthetic = crate::contract::files::is_synthetic(&opts.study_dir);
     crate::report::write(&data, &opts.out_dir)?;
     let summary = RunSummary::new(&ingested, &persona_run, &risk_run, gaps.as_ref());
     crate::io::write_atomic(
