@@ -1409,6 +1409,104 @@ mod tests {
         }
     }
 
+    fn bins(counts: &[u64]) -> Vec<crate::link::model::HistogramBin> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, &pairs)| crate::link::model::HistogramBin {
+                from: i as f64 - 5.0,
+                to: i as f64 - 4.0,
+                pairs,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_histogram_bins_are_merged_until_none_is_below_the_threshold() {
+        let counts = [3, 0, 12, 500, 0, 0, 4, 2, 0, 7, 40, 25, 1];
+        let shown = published_bins(&bins(&counts), 10);
+        // Every pair is in exactly one shown bin, and every shown count is 0 or >= 10.
+        let total: u64 = shown.iter().map(|b| b.pairs.unwrap()).sum();
+        assert_eq!(total, counts.iter().sum::<u64>());
+        assert!(shown
+            .iter()
+            .all(|b| matches!(b.pairs, Some(0) | Some(10..))));
+        // Contiguous, from the first edge to the last.
+        assert_eq!(shown[0].from, -5.0);
+        assert_eq!(shown.last().unwrap().to, counts.len() as f64 - 5.0);
+        assert!(shown.windows(2).all(|w| w[0].to == w[1].from));
+        // 3 + 0 + 12 merge; 500 stays; 4 + 2 + 0 + 7 merge; the last 1 joins the 25 before it.
+        let got: Vec<(f64, u64)> = shown.iter().map(|b| (b.from, b.pairs.unwrap())).collect();
+        assert_eq!(
+            got,
+            [
+                (-5.0, 15),
+                (-2.0, 500),
+                (-1.0, 0),
+                (0.0, 0),
+                (1.0, 13),
+                (5.0, 40),
+                (6.0, 26)
+            ]
+        );
+        // Fewer pairs than the threshold in all: nothing is shown.
+        assert!(published_bins(&bins(&[2, 0, 3]), 10).is_empty());
+    }
+
+    #[test]
+    fn survey_intervals_are_wilson_on_the_effective_sample_size() {
+        // 100 equal weights, p = 0.5: 41.9% to 58.1%.
+        let (lo, hi) = wilson90(0.5, 100.0, 100.0).unwrap();
+        assert!(
+            (lo - 41.88).abs() < 0.05 && (hi - 58.12).abs() < 0.05,
+            "{lo} {hi}"
+        );
+        // Unequal weights (same sum, larger sum of squares) give a wider interval.
+        let (lo2, hi2) = wilson90(0.5, 100.0, 200.0).unwrap();
+        assert!(lo2 < lo && hi2 > hi);
+        // Inside 0-100% at the edges, and nothing without weight.
+        let (lo, hi) = wilson90(0.0, 20.0, 20.0).unwrap();
+        assert!(lo == 0.0 && hi > 0.0 && hi < 20.0);
+        assert_eq!(wilson90(0.3, 0.0, 0.0), None);
+    }
+
+    #[test]
+    fn factors_read_in_plain_dutch_both_ways() {
+        let f = |text: &str, pp: f64| crate::risk::districts::Factor {
+            group: "g".into(),
+            feature: "f".into(),
+            text_nl: text.into(),
+            effect_pct_points: pp,
+            log_odds: pp / 10.0,
+        };
+        let w = crate::risk::districts::WijkFactors {
+            wijkcode: "WK000001".into(),
+            factors: vec![
+                f("alleenwonend: 64% van de inwoners, 30% in de gemeente", 2.8),
+                f("woont alleen: 64% van de inwoners, 30% in de gemeente", 1.5),
+                f(
+                    "leeftijd: gemiddeld 44.0 in de wijk, 50.1 in de gemeente",
+                    0.01,
+                ),
+            ],
+            lowering: vec![f(
+                "inkomenspercentiel: gemiddeld 69.5 in de wijk, 59.2 in de gemeente",
+                -5.0,
+            )],
+            area_effect_pct_points: 0.0,
+        };
+        let shown = wijk_factors(&w);
+        let labels: Vec<&str> = shown.iter().map(|f| f.label_nl.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "woont alleen: 64% van de inwoners, 30% in de gemeente",
+                "inkomenspositie (0 = laagste, 100 = hoogste inkomen): gemiddeld 69,5 in de wijk, 59,2 in de gemeente"
+            ]
+        );
+        assert_eq!(shown[1].contribution, -5.0);
+    }
+
     #[test]
     fn no_small_quarantine_count_can_be_recovered_by_subtraction() {
         // 4 quarantined rows: shown read and accepted would give them away.

@@ -643,7 +643,7 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
     s.push_str(
         "<p class=\"note\">Het 90%-interval van de hele gemeente telt de grenzen van de wijken op, alsof alle wijken \
          tegelijk dezelfde kant op afwijken (ze delen één model): eerder te ruim dan te krap. Het 90%-interval van de \
-         GGD-monitor is een Wilson-interval dat rekening houdt met de weging van de respondenten.</p>\n",
+         GGD-monitor is berekend volgens Wilson, rekening houdend met de weging van de respondenten.</p>\n",
     );
 
     let (measure, values) = district_measure(d);
@@ -1696,8 +1696,8 @@ fn limits(s: &mut String, d: &ReportData) {
          gemiddelde kans over alle inwoners van een wijk.</dd>\
          <dt>90%-interval</dt><dd>Het gebied waarin het werkelijke percentage met 90% zekerheid ligt. Bij de \
          voorspelling: de onzekerheid van het model per wijk (voor de hele gemeente de wijken opgeteld). Bij de \
-         GGD-monitor en de persona's: een Wilson-interval op het gewogen aandeel, met de effectieve steekproefomvang \
-         van Kish (ongelijke gewichten maken het interval breder).</dd>\
+         GGD-monitor en de persona's: volgens Wilson, op het gewogen aandeel, met de effectieve steekproefomvang \
+         van Kish (ongelijke gewichten maken het 90%-interval breder).</dd>\
          <dt>Persona</dt><dd>Een groep inwoners die op elkaar lijken, gevonden met een clustermethode (k-means) op de registergegevens.</dd>\
          <dt>Stabiliteit</dt><dd>Hoe vaak een persona terugkomt als de indeling op een andere steekproef wordt \
          herhaald (0 tot 1): vanaf 0,75 stabiel, onder 0,6 onzeker.</dd>\
