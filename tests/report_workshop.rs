@@ -209,3 +209,233 @@ fn the_workshop_parts_are_there() {
         )));
     }
 }
+
+/// The `<svg …>…</svg>` elements whose accessible name starts with `name`.
+fn charts_named<'a>(page: &'a str, name: &str) -> Vec<&'a str> {
+    let needle = format!(
+        "<svg aria-label=\"{}",
+        loneliness::report::format::escape(name)
+    );
+    page.match_indices(&needle)
+        .map(|(i, _)| &page[i..i + page[i..].find("</svg>").unwrap()])
+        .collect()
+}
+
+#[test]
+fn the_appendix_has_linkage_charts_per_probabilistic_source() {
+    let (d, out) = report_common::demo_run();
+    let links: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("link_report.json")).unwrap())
+            .unwrap();
+    let probabilistic: Vec<&str> = links
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v["method"] == "probabilistic")
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert!(
+        probabilistic.len() >= 2,
+        "the demo links schuldhulp and huisbezoeken without a BSN: {probabilistic:?}"
+    );
+    let mut shown: Vec<&str> = d
+        .analyst
+        .linkage
+        .iter()
+        .map(|l| l.source.as_str())
+        .collect();
+    shown.sort();
+    assert_eq!(
+        shown, probabilistic,
+        "one linkage view per probabilistic source"
+    );
+    let page = html();
+    let appendix = &page[page.find("<section id=\"bijlage\"").unwrap()..];
+    let appendix = &appendix[..appendix.find("</section>").unwrap()];
+    let t = d.suppression_threshold as u64;
+    for l in &d.analyst.linkage {
+        let code = format!("<code>{}</code>", l.source);
+        assert!(
+            appendix.contains(&code),
+            "{} is not named in the appendix",
+            l.source
+        );
+        // Its name in the chart's accessible name: the histogram and one m/u chart per field.
+        let start = appendix.find(&code).unwrap();
+        let name = appendix[..start]
+            .rsplit("<b>")
+            .next()
+            .unwrap()
+            .split("</b>")
+            .next()
+            .unwrap()
+            .to_string();
+        let hist = charts_named(appendix, &format!("Histogram: kandidaatparen van {name}"));
+        assert_eq!(hist.len(), 1, "no match-weight histogram for {name}");
+        assert!(hist[0].contains("drempel"), "the threshold is not marked");
+        let mu = charts_named(appendix, "Staafdiagram: m- en u-kans per niveau van ");
+        let mine = mu
+            .iter()
+            .filter(|c| c.contains(&format!("bij {name}\"")))
+            .count();
+        assert_eq!(mine, l.fields.len(), "m/u charts of {name}");
+        assert!(l.fields.len() >= 3 && l.fields.iter().all(|f| f.levels.len() >= 2));
+        // Published pair counts: 0 or at least the threshold, adding up to the total shown.
+        assert!(!l.histogram.is_empty());
+        let mut sum = 0;
+        for b in &l.histogram {
+            let n = b.pairs.expect("every shown bin has its count");
+            assert!(n == 0 || n >= t, "a bin of {n} pairs in {}", l.source);
+            sum += n;
+        }
+        assert_eq!(Some(sum), l.candidate_pairs);
+        let raw: u64 = links[&l.source]["model"]["weight_histogram"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["pairs"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, raw, "merging bins loses no pair");
+    }
+}
+
+/// The KPI tiles at a glance, as visible text, one per tile.
+fn kpi_tiles(page: &str) -> Vec<String> {
+    let start = page.find("<div class=\"tiles-row\">").unwrap();
+    let row = &page[start..start + page[start..].find("</div>\n").unwrap()];
+    row.split("<div class=\"kpi\">")
+        .skip(1)
+        .map(visible_text)
+        .collect()
+}
+
+#[test]
+fn the_kpi_tiles_show_a_90_percent_interval() {
+    let tiles = kpi_tiles(html());
+    for label in [
+        "voorspeld eenzaam",
+        "voorspeld ernstig eenzaam",
+        "eenzaam in de GGD-monitor",
+    ] {
+        let tile = tiles
+            .iter()
+            .find(|t| t.contains(&format!(" {label} ")))
+            .unwrap_or_else(|| panic!("no tile {label}: {tiles:?}"));
+        assert!(
+            tile.contains("90%-interval") && tile.contains('–'),
+            "tile {label} without a 90%-interval: {tile}"
+        );
+    }
+    // The interval holds the figure.
+    let g = &report_common::demo_report().glance;
+    for (v, iv) in [
+        (g.predicted_lonely_pct, g.predicted_lonely_interval),
+        (g.predicted_severe_pct, g.predicted_severe_interval),
+        (g.survey_lonely_pct, g.survey_lonely_interval),
+    ] {
+        let (v, (lo, hi)) = (v.unwrap(), iv.unwrap());
+        assert!(lo <= v && v <= hi && lo < hi, "{lo} {v} {hi}");
+    }
+    // Survey estimates per wijk and persona loneliness carry theirs.
+    let d = report_common::demo_report();
+    assert!(d
+        .districts
+        .iter()
+        .all(|w| w.survey_lonely_pct.is_some() == w.survey_lonely_interval.is_some()));
+    assert!(d.personas.iter().any(|p| p.lonely_interval.is_some()));
+    assert!(d
+        .personas
+        .iter()
+        .all(|p| p.lonely_pct.is_some() || p.lonely_interval.is_none()));
+}
+
+#[test]
+fn the_demo_report_shows_the_synthetic_banner() {
+    let banner = "Synthetische gegevens — geen echte inwoners";
+    let page = html();
+    let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap()];
+    assert!(header.contains(banner), "no synthetic banner in the header");
+    // Not hidden on paper: neither it nor its paragraph carries a class print leaves out.
+    let at = header.find(banner).unwrap();
+    let p = &header[header[..at].rfind("<p").unwrap()..at];
+    assert!(!p.contains("no-print") && !p.contains("screen-only"), "{p}");
+    // A study without the marker file gets no banner.
+    let mut real = report_common::demo_report();
+    real.synthetic = false;
+    assert!(!loneliness::report::render(&real).contains(banner));
+}
+
+#[test]
+fn factors_per_wijk_show_what_lowers_the_prediction_too() {
+    let (d, out) = report_common::demo_run();
+    let risk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("risk_report.json")).unwrap())
+            .unwrap();
+    assert!(
+        risk["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| !w["lowering"].as_array().unwrap().is_empty()),
+        "risk_report.json names no lowering factor"
+    );
+    let r = d.risk.as_ref().unwrap();
+    assert!(r
+        .factors
+        .iter()
+        .flat_map(|w| &w.factors)
+        .any(|f| f.contribution < 0.0));
+    // The lowest wijk (the last fold-out block, in order of predicted loneliness) is explained by
+    // at least one lowering factor, drawn in blue under its own heading.
+    let page = html();
+    let blocks: Vec<&str> = page
+        .match_indices("<details class=\"wijk\"")
+        .map(|(i, _)| &page[i..i + page[i..].find("</details>").unwrap()])
+        .collect();
+    let lowest = blocks.last().unwrap();
+    assert!(
+        lowest.contains("Verlaagt de voorspelling") && lowest.contains("<li class=\"down\">"),
+        "the lowest wijk shows no lowering factor"
+    );
+    assert!(page.contains(".swatch.down { background: #0072b2; }"));
+    assert!(page.contains("<span class=\"swatch down\"></span> verlaagt de voorspelling"));
+}
+
+#[test]
+fn a_suppressed_wijk_is_not_called_a_missing_model() {
+    assert!(!html().contains("niet beschikbaar"));
+    // The demo with one wijk suppressed, as the pipeline suppresses it (no residents, no figures).
+    let mut d = report_common::demo_report();
+    let w = &mut d.districts[0];
+    let name = w.label();
+    w.residents = None;
+    w.prediction = None;
+    w.respondents = None;
+    w.survey_lonely_pct = None;
+    w.survey_severe_pct = None;
+    w.survey_lonely_interval = None;
+    w.survey_severe_interval = None;
+    d.refresh_glance();
+    assert!(
+        d.glance.predicted_lonely_pct.is_some(),
+        "the municipality keeps its figure"
+    );
+    let page = loneliness::report::render(&d);
+    assert!(!page.contains("niet beschikbaar"));
+    assert!(kpi_tiles(&page)
+        .iter()
+        .any(|t| t.contains(" voorspeld eenzaam ") && t.contains("90%-interval")));
+    let block = &page[page.find(&format!("<b>{name}</b> · ")).unwrap()..];
+    assert!(
+        block[..block.find("</summary>").unwrap()].contains("te weinig inwoners om te tonen"),
+        "the suppressed wijk does not say why it has no figure"
+    );
+    // Without a risk stage it says so instead.
+    d.risk = None;
+    for w in &mut d.districts {
+        w.prediction = None;
+    }
+    d.refresh_glance();
+    let page = loneliness::report::render(&d);
+    assert!(page.contains("risicomodel niet berekend"));
+}

@@ -331,7 +331,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         &persona_of_row,
         &risk_run.p_lonely,
     )?;
-    let data = report_data::build(
+    let mut data = report_data::build(
         &ingested.study,
         &ingested.summary,
         &links,
@@ -341,6 +341,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         gaps.as_ref(),
         geometry,
     );
+    data.synthetic = crate::contract::files::is_synthetic(&opts.study_dir);
     crate::report::write(&data, out)?;
     let summary = RunSummary::new(&ingested, &persona_run, &risk_run, gaps.as_ref());
     crate::io::write_atomic(&out.join("summary.json"), summary.to_json().as_bytes())?;

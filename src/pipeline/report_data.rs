@@ -16,9 +16,10 @@ use crate::offer::{self, Criterion, GapReport};
 use crate::personas::PersonaRun;
 use crate::report::{
     self, reference, AnalystView, District, DistrictPrediction, Factor, GapCell, GapMatrix,
-    GapStatus, Glance, KChoice, ModelChoice, ModelMetrics, MunicipalityView, OfferFit, PersonaCard,
-    PersonaDistrictShare, QuarantineCount, ReferenceFigures, ReliabilityBin, ReportData, RiskCard,
-    SourceQuality, TraitBar, TraitKind, WijkFactors, WijkGeometry,
+    GapStatus, Glance, KChoice, LinkField, LinkLevel, LinkageView, ModelChoice, ModelMetrics,
+    MunicipalityView, OfferFit, PersonaCard, PersonaDistrictShare, QuarantineCount,
+    ReferenceFigures, ReliabilityBin, ReportData, RiskCard, SourceQuality, TraitBar, TraitKind,
+    WeightBin, WijkFactors, WijkGeometry,
 };
 use crate::residents::{FeatureKind, FeatureTable};
 use crate::risk::RiskRun;
@@ -37,6 +38,7 @@ pub fn build(
     geometry: Option<WijkGeometry>,
 ) -> ReportData {
     let mut data = ReportData::from_stages(study, summary, links).with_personas(personas, table);
+    add_persona_intervals(&mut data, study, links, &personas.resident_ids());
     add_risk(&mut data, risk);
     if let Some(g) = gaps {
         add_gaps(&mut data, g, study);
@@ -166,14 +168,7 @@ pub fn add_risk(data: &mut report::ReportData, run: &RiskRun) {
             .iter()
             .map(|w| WijkFactors {
                 wijkcode: w.wijkcode.clone(),
-                factors: w
-                    .factors
-                    .iter()
-                    .map(|f| Factor {
-                        label_nl: f.text_nl.clone(),
-                        contribution: f.effect_pct_points,
-                    })
-                    .collect(),
+                factors: wijk_factors(w),
             })
             .collect(),
         severe: Some(metrics_of(&run.model.severe, data.suppression_threshold)),
@@ -189,6 +184,253 @@ pub fn add_risk(data: &mut report::ReportData, run: &RiskRun) {
             .collect(),
     });
     data.refresh_glance();
+}
+
+/// Factors shown per wijk, in both directions.
+pub const FACTORS_EACH_WAY: usize = 3;
+
+/// A wijk's factors as the report shows them: at most [`FACTORS_EACH_WAY`] that raise the
+/// prediction, then at most as many that lower it, with plain labels and Dutch decimals, one
+/// factor per meaning (`alleenwonend` and `woont alleen` are one), none that rounds to 0,0.
+fn wijk_factors(w: &crate::risk::districts::WijkFactors) -> Vec<Factor> {
+    let mut out: Vec<Factor> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for list in [&w.factors, &w.lowering] {
+        let mut taken = 0;
+        for f in list {
+            if taken == FACTORS_EACH_WAY {
+                break;
+            }
+            if f.effect_pct_points.abs() < 0.05 {
+                continue;
+            }
+            let (label, rest) = f
+                .text_nl
+                .split_once(": ")
+                .unwrap_or((f.text_nl.as_str(), ""));
+            let label = plain_feature(label);
+            if seen.contains(&label) {
+                continue;
+            }
+            seen.push(label.clone());
+            out.push(Factor {
+                label_nl: if rest.is_empty() {
+                    label
+                } else {
+                    format!("{label}: {}", dutch_decimals(rest))
+                },
+                contribution: f.effect_pct_points,
+            });
+            taken += 1;
+        }
+    }
+    out
+}
+
+/// `29.7` -> `29,7` wherever a point stands between two digits.
+fn dutch_decimals(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digit = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(char::is_ascii_digit)
+            };
+            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                ','
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The 90%-interval, in percent, of a weighted proportion `p` (0..1) with weights summing to
+/// `weight` and their squares to `weight_sq`: Wilson's score interval on Kish's effective sample
+/// size `n = weight² / weight_sq`. Wilson stays inside 0-100% and behaves near 0% and 100%,
+/// where the plain normal interval does not; the effective sample size carries the loss of
+/// precision from unequal survey weights.
+pub fn wilson90(p: f64, weight: f64, weight_sq: f64) -> Option<(f64, f64)> {
+    if !(weight > 0.0 && weight_sq > 0.0 && (0.0..=1.0).contains(&p)) {
+        return None;
+    }
+    let n = weight * weight / weight_sq;
+    let z = crate::risk::districts::Z90;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some((
+        100.0 * (centre - half).max(0.0),
+        100.0 * (centre + half).min(1.0),
+    ))
+}
+
+/// Each persona card's loneliness figure gets its 90%-interval ([`wilson90`]) from the weights of
+/// the persona's respondents: the first linked response per resident, with a usable score, as
+/// the persona stage counts them. The figure itself stays the stage's.
+fn add_persona_intervals(
+    data: &mut report::ReportData,
+    study: &Study,
+    links: &StudyLinks,
+    persona_of_row: &[u32],
+) {
+    let Some(l) = links.get(SourceKind::Gezondheidsmonitor) else {
+        return;
+    };
+    // The feature table has one row per BRP record, in register order.
+    if persona_of_row.len() != study.brp.len() {
+        return;
+    }
+    let mut seen = vec![false; study.brp.len()];
+    let mut by: BTreeMap<u32, SurveyTally> = BTreeMap::new();
+    for (r, resident) in study.survey.iter().zip(&l.resident) {
+        let Some(i) = resident.map(|i| i as usize) else {
+            continue;
+        };
+        if i >= seen.len() || std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let Some(score) = crate::residents::djg::score(&r.djg) else {
+            continue;
+        };
+        by.entry(persona_of_row[i])
+            .or_default()
+            .add(r.weegfactor, &score);
+    }
+    for card in &mut data.personas {
+        card.lonely_interval = match (card.lonely_pct, by.get(&card.id)) {
+            (Some(p), Some(t)) => wilson90(p / 100.0, t.weight, t.weight_sq),
+            _ => None,
+        };
+    }
+}
+
+/// The appendix's linkage charts: per source linked without a BSN, the match weights of the
+/// candidate pairs (small bins merged, see [`published_bins`]), the threshold, and m and u per
+/// comparison level with plain Dutch labels.
+fn linkage_views(links: &StudyLinks, threshold: u32) -> Vec<LinkageView> {
+    links
+        .sources
+        .values()
+        .filter_map(|l| {
+            let r = l.report.as_deref()?;
+            Some(LinkageView {
+                source: l.source.name().to_string(),
+                threshold_weight: r.threshold.match_weight,
+                threshold_probability: r.threshold.match_probability,
+                candidate_pairs: publish(r.candidate_pairs, threshold),
+                histogram: published_bins(&r.weight_histogram, threshold),
+                fields: r
+                    .comparisons
+                    .iter()
+                    .map(|c| LinkField {
+                        code: c.name.clone(),
+                        label_nl: link_field_nl(&c.name),
+                        levels: c
+                            .levels
+                            .iter()
+                            .filter(|lv| lv.level != "null")
+                            .map(|lv| LinkLevel {
+                                code: lv.level.clone(),
+                                label_nl: link_level_nl(&lv.level),
+                                m: lv.m,
+                                u: lv.u,
+                                match_weight: lv.match_weight,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The match-weight histogram as it may be published: counts of candidate pairs (not of people,
+/// but published counts all the same) are 0 or at least the threshold. A bin of 1 to threshold -
+/// 1 pairs is merged with the bins after it until the merged bin reaches the threshold; a small
+/// remainder at the high end joins the bins before it, back to the last non-empty one. Every
+/// pair stays in exactly one shown bin, so the total is the sum of what is shown and no small
+/// count can be derived from it. When all pairs together stay below the threshold, nothing is shown.
+pub fn published_bins(bins: &[crate::link::model::HistogramBin], threshold: u32) -> Vec<WeightBin> {
+    let t = u64::from(threshold);
+    let mut out: Vec<(f64, f64, u64)> = Vec::new();
+    let mut open: Option<(f64, f64, u64)> = None;
+    for b in bins {
+        open = match open {
+            None if b.pairs == 0 || b.pairs >= t => {
+                out.push((b.from, b.to, b.pairs));
+                None
+            }
+            None => Some((b.from, b.to, b.pairs)),
+            Some((from, _, n)) => Some((from, b.to, n + b.pairs)),
+        };
+        if let Some(o) = open.filter(|o| o.2 >= t) {
+            out.push(o);
+            open = None;
+        }
+    }
+    if let Some(mut rest) = open {
+        while let Some(last) = out.pop() {
+            rest = (last.0, rest.1, rest.2 + last.2);
+            if last.2 > 0 {
+                break;
+            }
+        }
+        if rest.2 < t {
+            return Vec::new();
+        }
+        out.push(rest);
+    }
+    out.into_iter()
+        .map(|(from, to, n)| WeightBin {
+            from,
+            to,
+            pairs: publish(n, threshold),
+        })
+        .collect()
+}
+
+/// A compared field of the person linkage model in plain Dutch.
+fn link_field_nl(code: &str) -> String {
+    match code {
+        "surname" => "achternaam".to_string(),
+        "first_names" => "voornamen".to_string(),
+        "birth_date" => "geboortedatum".to_string(),
+        "address" => "adres".to_string(),
+        "postcode" => "postcode".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// A comparison level in plain Dutch.
+fn link_level_nl(code: &str) -> String {
+    if let Some(t) = code.strip_prefix("jaro_winkler>=") {
+        return format!("bijna gelijk (≥ {})", t.replace('.', ","));
+    }
+    if let Some(d) = code.strip_prefix("levenshtein<=") {
+        return format!("hooguit {d} tekens anders");
+    }
+    if let Some(d) = code.strip_prefix("damerau<=") {
+        return format!("hooguit {d} tekens anders of verwisseld");
+    }
+    match code {
+        "exact" => "gelijk",
+        "same_first_name" => "zelfde eerste voornaam",
+        "initials_compatible" => "voorletters passen",
+        "day_month_swapped" => "dag en maand verwisseld",
+        "one_digit_off" => "één cijfer anders",
+        "same_year" => "zelfde jaar",
+        "postcode_house_number" => "zelfde postcode + huisnummer",
+        "postcode" => "zelfde postcode",
+        "same_area" => "zelfde postcodegebied (PC4)",
+        "else" => "anders",
+        "null" => "ontbreekt",
+        other => return other.replace('_', " "),
+    }
+    .to_string()
 }
 
 fn metrics_of(m: &crate::risk::model::OutcomeModel, threshold: u32) -> ModelMetrics {
@@ -676,14 +918,17 @@ impl ReportData {
                     residents: publish(residents.get(w).copied().unwrap_or(0), threshold),
                     prediction: None,
                     respondents,
-                    survey_lonely_pct: shown.map(|_| 100.0 * s.lonely_w / s.weight),
-                    survey_severe_pct: shown.map(|_| 100.0 * s.severe_w / s.weight),
+                    survey_lonely_pct: shown.map(|_| s.lonely().0),
+                    survey_severe_pct: shown.map(|_| s.severe().0),
+                    survey_lonely_interval: shown.and_then(|_| s.lonely().1),
+                    survey_severe_interval: shown.and_then(|_| s.severe().1),
                     rivm_lonely_pct: rivm.get(w).and_then(|a| a.lonely_pct),
                     rivm_severe_pct: rivm.get(w).and_then(|a| a.severe_pct),
                 }
             })
             .collect();
 
+        let survey_shown = publish(total.n, threshold).filter(|&n| n > 0);
         let data_quality = summary
             .sources
             .iter()
@@ -720,9 +965,10 @@ impl ReportData {
             suppression_threshold: threshold,
             glance: Glance {
                 respondents: publish(total.n, threshold),
-                survey_lonely_pct: publish(total.n, threshold)
-                    .filter(|&n| n > 0)
-                    .map(|_| 100.0 * total.lonely_w / total.weight),
+                survey_lonely_pct: survey_shown.map(|_| total.lonely().0),
+                survey_lonely_interval: survey_shown.and_then(|_| total.lonely().1),
+                survey_severe_pct: survey_shown.map(|_| total.severe().0),
+                survey_severe_interval: survey_shown.and_then(|_| total.severe().1),
                 ..Glance::default()
             },
             districts,
@@ -737,7 +983,10 @@ impl ReportData {
             }),
             data_quality,
             geometry: None,
-            analyst: AnalystView::default(),
+            analyst: AnalystView {
+                k_choice: Vec::new(),
+                linkage: linkage_views(links, threshold),
+            },
             synthetic: false,
         };
         data.refresh_glance();
@@ -773,6 +1022,7 @@ impl ReportData {
                     mean_age: p.mean_age,
                     traits,
                     lonely_pct,
+                    lonely_interval: None,
                     respondents,
                     rules: rules_for(&run.tree.rules, p.id, threshold),
                     // Hennig's bootstrap Jaccard, from the persona stage; like personas.json, not
@@ -813,40 +1063,55 @@ impl ReportData {
     }
 
     /// Recomputes the at-a-glance totals from the districts and personas (after the risk stage
-    /// filled the predictions). Predicted counts are residents x predicted share, summed.
+    /// filled the predictions). Predicted counts are residents x predicted share, summed over the
+    /// wijken whose residents are shown: a suppressed wijk is in neither the residents nor the
+    /// prediction, so the municipality still has its figure when one wijk is too small to show.
+    /// The 90%-interval of the municipality is the same sum over the wijken's bounds: as if every
+    /// wijk erred the same way at once, which is conservative (the wijken share the model).
     pub fn refresh_glance(&mut self) {
         let t = self.suppression_threshold;
         let residents: u64 = self.districts.iter().filter_map(|d| d.residents).sum();
-        let all_known = self.districts.iter().all(|d| d.residents.is_some());
-        let predicted = |f: &dyn Fn(&DistrictPrediction) -> Option<f64>| -> Option<u64> {
-            let mut sum = 0.0;
-            for d in &self.districts {
-                let (Some(n), Some(p)) = (d.residents, d.prediction.as_ref()) else {
-                    return None;
-                };
-                sum += n as f64 * f(p)? / 100.0;
+        let with_people: Vec<&District> = self
+            .districts
+            .iter()
+            .filter(|d| d.residents.is_some_and(|n| n > 0))
+            .collect();
+        let all_predicted =
+            !with_people.is_empty() && with_people.iter().all(|d| d.prediction.is_some());
+        let sum = |f: &dyn Fn(&DistrictPrediction) -> Option<f64>| -> Option<f64> {
+            if !all_predicted {
+                return None;
             }
-            Some(sum.round() as u64)
+            let mut sum = 0.0;
+            for d in &with_people {
+                sum += d.residents? as f64 * f(d.prediction.as_ref()?)? / 100.0;
+            }
+            Some(sum)
         };
-        let lonely = if all_known && !self.districts.is_empty() {
-            predicted(&|p| Some(p.lonely_pct))
-        } else {
-            None
-        };
-        let severe = if all_known && !self.districts.is_empty() {
-            predicted(&|p| p.severe_pct)
-        } else {
-            None
+        let lonely = sum(&|p| Some(p.lonely_pct)).map(|x| x.round() as u64);
+        let severe = sum(&|p| p.severe_pct).map(|x| x.round() as u64);
+        let pct_of = |n: Option<u64>| n.and_then(|n| share(n, residents, t)).map(|s| 100.0 * s);
+        // An interval around a shown percentage only, and only when the wijken had one.
+        let interval = |pct: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
+            let (pct, lo, hi) = (pct?, lo?, hi?);
+            let (lo, hi) = (100.0 * lo / residents as f64, 100.0 * hi / residents as f64);
+            (hi - lo > 1e-9).then(|| (lo.min(pct), hi.max(pct)))
         };
         self.glance.residents = publish(residents, t);
         self.glance.predicted_lonely = lonely.and_then(|n| publish(n, t));
         self.glance.predicted_severe = severe.and_then(|n| publish(n, t));
-        self.glance.predicted_lonely_pct = lonely
-            .and_then(|n| share(n, residents, t))
-            .map(|s| 100.0 * s);
-        self.glance.predicted_severe_pct = severe
-            .and_then(|n| share(n, residents, t))
-            .map(|s| 100.0 * s);
+        self.glance.predicted_lonely_pct = pct_of(lonely);
+        self.glance.predicted_severe_pct = pct_of(severe);
+        self.glance.predicted_lonely_interval = interval(
+            self.glance.predicted_lonely_pct,
+            sum(&|p| Some(p.lonely_low_pct)),
+            sum(&|p| Some(p.lonely_high_pct)),
+        );
+        self.glance.predicted_severe_interval = interval(
+            self.glance.predicted_severe_pct,
+            sum(&|p| p.severe_interval.map(|i| i.0)),
+            sum(&|p| p.severe_interval.map(|i| i.1)),
+        );
         self.glance.districts = self.districts.len();
         self.glance.personas = self.personas.len();
     }
@@ -1128,6 +1393,8 @@ fn round_for_story(n: u64) -> u64 {
 struct SurveyTally {
     n: u64,
     weight: f64,
+    /// Sum of the squared weights (Kish's effective sample size).
+    weight_sq: f64,
     lonely_w: f64,
     severe_w: f64,
 }
@@ -1137,9 +1404,34 @@ impl SurveyTally {
         SurveyTally {
             n: self.n + o.n,
             weight: self.weight + o.weight,
+            weight_sq: self.weight_sq + o.weight_sq,
             lonely_w: self.lonely_w + o.lonely_w,
             severe_w: self.severe_w + o.severe_w,
         }
+    }
+
+    fn add(&mut self, weight: f64, score: &crate::residents::djg::DjgScore) {
+        self.n += 1;
+        self.weight += weight;
+        self.weight_sq += weight * weight;
+        if score.lonely() {
+            self.lonely_w += weight;
+        }
+        if score.severely_lonely() {
+            self.severe_w += weight;
+        }
+    }
+
+    /// % lonely and its 90%-interval.
+    fn lonely(&self) -> (f64, Option<(f64, f64)>) {
+        let p = self.lonely_w / self.weight;
+        (100.0 * p, wilson90(p, self.weight, self.weight_sq))
+    }
+
+    /// % severely lonely and its 90%-interval.
+    fn severe(&self) -> (f64, Option<(f64, f64)>) {
+        let p = self.severe_w / self.weight;
+        (100.0 * p, wilson90(p, self.weight, self.weight_sq))
     }
 }
 
@@ -1157,15 +1449,9 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
         let Some(res) = study.brp.records.get(*i as usize) else {
             continue;
         };
-        let t = out.entry(res.wijkcode.as_str()).or_default();
-        t.n += 1;
-        t.weight += r.weegfactor;
-        if score.lonely() {
-            t.lonely_w += r.weegfactor;
-        }
-        if score.severely_lonely() {
-            t.severe_w += r.weegfactor;
-        }
+        out.entry(res.wijkcode.as_str())
+            .or_default()
+            .add(r.weegfactor, &score);
     }
     out
 }
@@ -1188,6 +1474,104 @@ mod tests {
             absent_optional_columns: vec![],
             link_rate: None,
         }
+    }
+
+    fn bins(counts: &[u64]) -> Vec<crate::link::model::HistogramBin> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, &pairs)| crate::link::model::HistogramBin {
+                from: i as f64 - 5.0,
+                to: i as f64 - 4.0,
+                pairs,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_histogram_bins_are_merged_until_none_is_below_the_threshold() {
+        let counts = [3, 0, 12, 500, 0, 0, 4, 2, 0, 7, 40, 25, 1];
+        let shown = published_bins(&bins(&counts), 10);
+        // Every pair is in exactly one shown bin, and every shown count is 0 or >= 10.
+        let total: u64 = shown.iter().map(|b| b.pairs.unwrap()).sum();
+        assert_eq!(total, counts.iter().sum::<u64>());
+        assert!(shown
+            .iter()
+            .all(|b| matches!(b.pairs, Some(0) | Some(10..))));
+        // Contiguous, from the first edge to the last.
+        assert_eq!(shown[0].from, -5.0);
+        assert_eq!(shown.last().unwrap().to, counts.len() as f64 - 5.0);
+        assert!(shown.windows(2).all(|w| w[0].to == w[1].from));
+        // 3 + 0 + 12 merge; 500 stays; 4 + 2 + 0 + 7 merge; the last 1 joins the 25 before it.
+        let got: Vec<(f64, u64)> = shown.iter().map(|b| (b.from, b.pairs.unwrap())).collect();
+        assert_eq!(
+            got,
+            [
+                (-5.0, 15),
+                (-2.0, 500),
+                (-1.0, 0),
+                (0.0, 0),
+                (1.0, 13),
+                (5.0, 40),
+                (6.0, 26)
+            ]
+        );
+        // Fewer pairs than the threshold in all: nothing is shown.
+        assert!(published_bins(&bins(&[2, 0, 3]), 10).is_empty());
+    }
+
+    #[test]
+    fn survey_intervals_are_wilson_on_the_effective_sample_size() {
+        // 100 equal weights, p = 0.5: 41.9% to 58.1%.
+        let (lo, hi) = wilson90(0.5, 100.0, 100.0).unwrap();
+        assert!(
+            (lo - 41.88).abs() < 0.05 && (hi - 58.12).abs() < 0.05,
+            "{lo} {hi}"
+        );
+        // Unequal weights (same sum, larger sum of squares) give a wider interval.
+        let (lo2, hi2) = wilson90(0.5, 100.0, 200.0).unwrap();
+        assert!(lo2 < lo && hi2 > hi);
+        // Inside 0-100% at the edges, and nothing without weight.
+        let (lo, hi) = wilson90(0.0, 20.0, 20.0).unwrap();
+        assert!(lo == 0.0 && hi > 0.0 && hi < 20.0);
+        assert_eq!(wilson90(0.3, 0.0, 0.0), None);
+    }
+
+    #[test]
+    fn factors_read_in_plain_dutch_both_ways() {
+        let f = |text: &str, pp: f64| crate::risk::districts::Factor {
+            group: "g".into(),
+            feature: "f".into(),
+            text_nl: text.into(),
+            effect_pct_points: pp,
+            log_odds: pp / 10.0,
+        };
+        let w = crate::risk::districts::WijkFactors {
+            wijkcode: "WK000001".into(),
+            factors: vec![
+                f("alleenwonend: 64% van de inwoners, 30% in de gemeente", 2.8),
+                f("woont alleen: 64% van de inwoners, 30% in de gemeente", 1.5),
+                f(
+                    "leeftijd: gemiddeld 44.0 in de wijk, 50.1 in de gemeente",
+                    0.01,
+                ),
+            ],
+            lowering: vec![f(
+                "inkomenspercentiel: gemiddeld 69.5 in de wijk, 59.2 in de gemeente",
+                -5.0,
+            )],
+            area_effect_pct_points: 0.0,
+        };
+        let shown = wijk_factors(&w);
+        let labels: Vec<&str> = shown.iter().map(|f| f.label_nl.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "woont alleen: 64% van de inwoners, 30% in de gemeente",
+                "inkomenspositie (0 = laagste, 100 = hoogste inkomen): gemiddeld 69,5 in de wijk, 59,2 in de gemeente"
+            ]
+        );
+        assert_eq!(shown[1].contribution, -5.0);
     }
 
     #[test]

@@ -45,6 +45,13 @@ pub const MISSING: &str = "#e6e6e6";
 /// The persona colour in trait bars and the population grey beside it.
 pub const PERSONA: &str = "#0072b2";
 pub const POPULATION: &str = "#9a9a9a";
+/// Factors that raise the prediction (Okabe-Ito vermillion) and that lower it (blue).
+pub const RAISES: &str = "#d55e00";
+pub const LOWERS: &str = "#0072b2";
+/// Linkage charts: m (matches, blue) beside u (non-matches, orange); pairs below the threshold
+/// grey, at or above it blue.
+pub const M_PROBABILITY: &str = "#0072b2";
+pub const U_PROBABILITY: &str = "#e69f00";
 
 impl Scale {
     /// Prevalence scale over the given values, widened to whole multiples of 5 percent(points) so

@@ -27,7 +27,7 @@ header.top { background: #1d3557; color: #fff; padding: 36px 40px 28px; }
 header.top .inner { max-width: 1500px; margin: 0 auto; }
 header.top h1 { font-size: 2.6rem; margin: 0 0 6px; line-height: 1.15; overflow-wrap: anywhere; }
 header.top p { margin: 4px 0; font-size: 1.1rem; color: #e8eef5; }
-.synthetic { display: inline-block; background: #e69f00; color: #000; font-weight: 700; padding: 2px 10px; }
+.synthetic { display: inline-block; background: #e69f00; color: #000; font-weight: 700; padding: 4px 12px; font-size: 1.1rem; border: 2px solid #000; }
 nav { max-width: 1500px; margin: 0 auto; padding: 14px 40px; display: flex; flex-wrap: wrap; gap: 10px 22px;
   border-bottom: 1px solid var(--line); font-size: 0.95rem; }
 nav a { color: var(--accent); text-decoration: none; }
@@ -92,6 +92,20 @@ ul.gaps li { margin-bottom: 12px; }
 details.wijk { border-bottom: 1px solid var(--line); padding: 8px 0; }
 details.wijk summary { cursor: pointer; font-size: 1.05rem; }
 details.wijk summary b { font-size: 1.15rem; }
+ul.factors { list-style: none; padding: 0; margin: 4px 0 10px; max-width: 1100px; }
+ul.factors li { display: grid; grid-template-columns: 4.2em minmax(3em, 9em) 1fr; gap: 4px 10px; align-items: center; margin: 3px 0; }
+ul.factors .fv { text-align: right; font-weight: 700; font-variant-numeric: tabular-nums; }
+ul.factors .fb { display: block; height: 14px; background: #f0f0f0; }
+ul.factors .fb span { display: block; height: 14px; }
+ul.factors li.up .fb span { background: #d55e00; }
+ul.factors li.down .fb span { background: #0072b2; }
+.swatch.up { background: #d55e00; }
+.swatch.down { background: #0072b2; }
+.linkage-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 10px 30px; }
+svg.linkage { max-width: 900px; }
+figure.linkage-hist { margin: 0 0 12px; }
+figure.linkage-hist figcaption { font-size: 0.9rem; margin-bottom: 4px; }
+svg.mu { max-width: 600px; }
 dl.glossary dt { font-weight: 700; margin-top: 10px; }
 dl.glossary dd { margin: 2px 0 0 0; max-width: 1100px; }
 .missing { background: #fff7e0; border-left: 8px solid #e69f00; padding: 12px 18px; }
@@ -154,9 +168,19 @@ footer { max-width: 1500px; margin: 40px auto 0; padding: 16px 40px; color: var(
   .card { break-before: page; border: 1px solid #000; border-top: 6px solid var(--accent); padding: 8px 12px; }
   .cards > .card:first-child { break-before: auto; }
   details.wijk { padding: 2px 0; }
-  details.wijk summary { font-size: 9pt; }
+  details.wijk summary { font-size: 8pt; }
+  details.wijk summary b { font-size: 8.5pt; }
+  .two { grid-template-columns: 1fr 1fr; gap: 6mm; }
   .wijk-list { columns: 2; column-gap: 8mm; }
-  th, .kpi, .covered, .thin, .gap, td, .mark { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  th, .kpi, .covered, .thin, .gap, td, .mark, .synthetic { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .synthetic { font-size: 11pt; }
+  .linkage-fields { grid-template-columns: 1fr 1fr; gap: 2mm 6mm; }
+  figure.linkage-hist { margin: 0; break-inside: avoid; }
+  .linkage-source h4 { margin: 4px 0 0; }
+  .linkage-source .legend { margin: 2px 0 4px; }
+  dl.glossary { columns: 2; column-gap: 8mm; }
+  dl.glossary dt { break-after: avoid; }
+  dl.glossary dd { break-inside: avoid; }
   footer { display: none; }
 }
 "#;
@@ -222,11 +246,16 @@ pub fn document(d: &ReportData) -> String {
         "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Eenzaamheid in {p} – werkrapport</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        p = escape(&place)
+         <title>Eenzaamheid in {p} – werkrapport{synthetic_title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        p = escape(&place),
+        synthetic_title = if d.synthetic {
+            " (synthetische gegevens)"
+        } else {
+            ""
+        }
     );
     let synthetic = if d.synthetic {
-        "<p><span class=\"synthetic\">Synthetische gegevens: geen echte inwoners</span></p>"
+        "<p class=\"synthetic-banner\"><span class=\"synthetic\">Synthetische gegevens — geen echte inwoners</span></p>"
     } else {
         ""
     };
@@ -419,13 +448,17 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
     let g = &d.glance;
     if let (Some(p), Some(n)) = (g.predicted_lonely_pct, recheck(g.predicted_lonely, t)) {
         let severe = match (g.predicted_severe_pct, recheck(g.predicted_severe, t)) {
-            (Some(sp), Some(sn)) => format!(", van wie ongeveer {} ({}) ernstig", int(sn), pct(sp)),
+            (Some(sp), Some(sn)) => format!(
+                ", van wie ongeveer {} ({}) ernstig",
+                int(sn),
+                inline_interval(sp, g.predicted_severe_interval)
+            ),
             _ => String::new(),
         };
         items.push(format!(
             "Volgens het risicomodel voelen ongeveer <b>{} volwassenen ({})</b> zich eenzaam{severe}.",
             int(n),
-            pct(p)
+            inline_interval(p, g.predicted_lonely_interval)
         ));
     }
     let (_, values) = district_measure(d);
@@ -505,7 +538,7 @@ fn summary(s: &mut String, d: &ReportData, label: &dyn Fn(&str) -> String, t: u3
         items.push(format!(
             "De persona met de meeste eenzaamheid is <b>{}</b>: {} van de deelnemers aan de GGD-vragenlijst in deze groep voelt zich eenzaam.",
             escape(&persona_label(d, p.id)),
-            pct(p.lonely_pct.unwrap_or(0.0))
+            with_interval(p.lonely_pct.unwrap_or(0.0), p.lonely_interval)
         ));
     }
     if let Some(r) = &d.risk {
@@ -561,36 +594,57 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
         "inwoners van 18 jaar en ouder",
         format!("in {} wijken", g.districts),
     );
+    // Without a figure: did the model not run, or is the group too small to show?
+    let no_figure = if d.risk.is_some() {
+        "te weinig inwoners om te tonen"
+    } else {
+        "risicomodel niet berekend in deze run"
+    };
+    let predicted_sub = |n: Option<u64>, interval: Option<(f64, f64)>| -> String {
+        match recheck(n, t) {
+            Some(n) => {
+                let people = format!("ongeveer {} inwoners", int(n));
+                match interval {
+                    Some(iv) => format!("90%-interval {} · {people}", range(iv)),
+                    None => people,
+                }
+            }
+            None => no_figure.to_string(),
+        }
+    };
     kpi(
         s,
         g.predicted_lonely_pct.map_or("–".to_string(), pct),
         "voorspeld eenzaam",
-        g.predicted_lonely
-            .and_then(|n| recheck(Some(n), t))
-            .map_or("risicomodel niet beschikbaar".to_string(), |n| {
-                format!("ongeveer {} inwoners", int(n))
-            }),
+        predicted_sub(g.predicted_lonely, g.predicted_lonely_interval),
     );
     kpi(
         s,
         g.predicted_severe_pct.map_or("–".to_string(), pct),
         "voorspeld ernstig eenzaam",
-        g.predicted_severe
-            .and_then(|n| recheck(Some(n), t))
-            .map_or("risicomodel niet beschikbaar".to_string(), |n| {
-                format!("ongeveer {} inwoners", int(n))
-            }),
+        predicted_sub(g.predicted_severe, g.predicted_severe_interval),
     );
     kpi(
         s,
         g.survey_lonely_pct.map_or("–".to_string(), pct),
         "eenzaam in de GGD-monitor",
-        format!("{} gekoppelde respondenten", count_text(g.respondents, t)),
+        match g
+            .survey_lonely_interval
+            .filter(|_| g.survey_lonely_pct.is_some())
+        {
+            Some(iv) => format!(
+                "90%-interval {} · {} gekoppelde respondenten",
+                range(iv),
+                count_text(g.respondents, t)
+            ),
+            None => format!("{} gekoppelde respondenten", count_text(g.respondents, t)),
+        },
     );
     s.push_str("</div>\n");
     s.push_str(
-        "<p class=\"note\">Het model geeft per wijk een 90%-interval (zie de tabel); voor de hele gemeente is \
-         geen 90%-interval berekend, omdat de wijken niet onafhankelijk zijn.</p>\n",
+        "<p class=\"note\">Het 90%-interval van de hele gemeente telt de grenzen van de wijken op, alsof alle wijken \
+         tegelijk dezelfde kant op afwijken (ze delen één model): eerder te ruim dan te krap. Het 90%-interval van de \
+         GGD-monitor is berekend volgens Wilson, rekening houdend met de weging van de respondenten.</p>\n",
     );
 
     let (measure, values) = district_measure(d);
@@ -638,7 +692,7 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
         "<table class=\"ranked wide no-print\"><caption>Wijken gerangschikt: {}</caption><thead><tr><th>Wijk</th>\
          <th class=\"num\">Inwoners 18+</th><th class=\"num\">Voorspeld eenzaam (90%-interval)</th>\
          <th class=\"num\">Voorspeld ernstig eenzaam (90%-interval)</th>\
-         <th class=\"num opt\">Respondenten</th><th class=\"num\">Eenzaam in enquête</th><th class=\"num opt\">RIVM 2020</th></tr></thead><tbody>\n",
+         <th class=\"num opt\">Respondenten</th><th class=\"num\">Eenzaam in enquête (90%-interval)</th><th class=\"num opt\">RIVM 2020</th></tr></thead><tbody>\n",
         escape(measure)
     );
     for &i in &order {
@@ -661,18 +715,40 @@ fn glance(s: &mut String, d: &ReportData, place: &str, t: u32) {
                 None => "<td class=\"sup\">–</td>".to_string(),
             },
             count_cell(w.respondents, t).replace("<td class=\"", "<td class=\"opt "),
-            pct_cell(w.survey_lonely_pct),
+            survey_cell(w.survey_lonely_pct, w.survey_lonely_interval),
             pct_cell(w.rivm_lonely_pct).replace("<td class=\"", "<td class=\"opt ")
         );
     }
     s.push_str("</tbody></table>\n</section>\n");
 }
 
+/// "56,3%; 90%-interval 50,9–59,9%", for inside parentheses.
+fn inline_interval(value: f64, interval: Option<(f64, f64)>) -> String {
+    match interval {
+        Some(iv) => format!("{}; 90%-interval {}", pct(value), range(iv)),
+        None => pct(value),
+    }
+}
+
+/// "50,9–59,9%".
+fn range((lo, hi): (f64, f64)) -> String {
+    format!("{}–{}", decimal(lo, 1), pct(hi))
+}
+
+/// A survey figure with its 90%-interval in a table cell; a dash when suppressed (then there is
+/// no interval either).
+fn survey_cell(value: Option<f64>, interval: Option<(f64, f64)>) -> String {
+    match value {
+        Some(v) => format!("<td class=\"num\">{}</td>", interval_cell(v, interval)),
+        None => "<td class=\"sup\">–</td>".to_string(),
+    }
+}
+
 /// "56,3%<br>90%-interval 50,9–59,9%" for a table cell.
 fn interval_cell(value: f64, interval: Option<(f64, f64)>) -> String {
     match interval {
         Some((lo, hi)) => format!(
-            "<b>{}</b><br><span class=\"note\">90%-interval {}–{}</span>",
+            "<b>{}</b> <br><span class=\"note\">90%-interval {}–{}</span>",
             pct(value),
             decimal(lo, 1),
             pct(hi)
@@ -778,8 +854,10 @@ const OFFERS_ON_CARD: usize = 12;
 fn persona_card(s: &mut String, d: &ReportData, p: &PersonaCard, t: u32) {
     let lonely = match (p.lonely_pct, recheck(p.respondents, t)) {
         (Some(x), Some(n)) => format!(
-            "<b>{}</b> eenzaam (van {} deelnemers GGD-vragenlijst)",
+            "<b>{}</b> eenzaam ({}van {} deelnemers GGD-vragenlijst)",
             pct(x),
+            p.lonely_interval
+                .map_or(String::new(), |iv| format!("90%-interval {}; ", range(iv))),
             int(n)
         ),
         _ => "eenzaamheid: te weinig deelnemers aan de GGD-vragenlijst".to_string(),
@@ -1167,6 +1245,14 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
         "Elke wijk apart: de cijfers, welke persona's er wonen, wat de voorspelling verhoogt of verlaagt, de gaten \
          en het aanbod dat per persona past. Klik op een wijk om hem open te klappen.",
     );
+    if d.risk.as_ref().is_some_and(|r| !r.factors.is_empty()) {
+        s.push_str(
+            "<p class=\"legend no-print\"><span class=\"legend-title\">Factoren per wijk:</span> \
+             <span class=\"swatch up\"></span> verhoogt de voorspelling \
+             <span class=\"swatch down\"></span> verlaagt de voorspelling \
+             (procentpunt tegenover de hele gemeente; het model telt ze op, het zijn geen oorzaken)</p>\n",
+        );
+    }
     let (_, values) = district_measure(d);
     let order = ranked_order(d, &values);
     let factors: BTreeMap<&str, &WijkFactors> = d
@@ -1186,12 +1272,15 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
             .collect();
         let n_gaps = cells.iter().filter(|c| c.status == GapStatus::Gap).count();
         let n_thin = cells.iter().filter(|c| c.status == GapStatus::Thin).count();
-        let figure = w
-            .prediction
-            .as_ref()
-            .map_or("geen voorspelling".to_string(), |p| {
-                format!("{} voorspeld eenzaam", pct(p.lonely_pct))
-            });
+        // A wijk without a figure while the model ran is a wijk too small to show.
+        let figure = match (&w.prediction, &d.risk) {
+            (Some(p), _) => format!("{} voorspeld eenzaam", pct(p.lonely_pct)),
+            (None, Some(_)) if recheck(w.residents, t).is_none_or(|n| n > 0) => {
+                "te weinig inwoners om te tonen".to_string()
+            }
+            (None, Some(_)) => "geen inwoners".to_string(),
+            (None, None) => "geen voorspelling (risicomodel niet berekend)".to_string(),
+        };
         let gap_text = if d.gaps.is_some() {
             format!(
                 " · {} {}, {} dun",
@@ -1227,6 +1316,13 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
             }
             s.push_str("</p>");
         }
+        if let Some(v) = w.survey_lonely_pct {
+            let _ = write!(
+                s,
+                "<p>Eenzaam onder de gekoppelde respondenten van de GGD-monitor: {}.</p>",
+                with_interval(v, w.survey_lonely_interval)
+            );
+        }
         let mut shares: Vec<(u32, f64)> = d
             .persona_districts
             .iter()
@@ -1243,35 +1339,7 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
             let _ = write!(s, "<p>Grootste persona's: {}.</p>", escape(&and_list(&top)));
         }
         if let Some(f) = factors.get(w.wijkcode.as_str()) {
-            let up: Vec<String> = f
-                .factors
-                .iter()
-                .filter(|x| x.contribution > 0.0)
-                .map(|x| format!("{} (+{})", x.label_nl, decimal(x.contribution, 1)))
-                .collect();
-            let down: Vec<String> = f
-                .factors
-                .iter()
-                .filter(|x| x.contribution < 0.0)
-                .map(|x| format!("{} ({})", x.label_nl, decimal(x.contribution, 1)))
-                .collect();
-            if !up.is_empty() {
-                let _ = write!(
-                    s,
-                    "<p>Verhoogt de voorspelling (procentpunt tegenover de hele gemeente): {}.</p>",
-                    escape(&and_list(&up))
-                );
-            }
-            if !down.is_empty() {
-                let _ = write!(
-                    s,
-                    "<p>Verlaagt de voorspelling: {}.</p>",
-                    escape(&and_list(&down))
-                );
-            }
-            if up.is_empty() && down.is_empty() {
-                s.push_str("<p>Geen opvallende factoren tegenover de hele gemeente.</p>");
-            }
+            factor_list(s, f);
         }
         if !cells.is_empty() {
             s.push_str("<ul>");
@@ -1294,6 +1362,54 @@ fn wijken(s: &mut String, d: &ReportData, t: u32) {
         s.push_str("</details>\n");
     }
     s.push_str("</div>\n</section>\n");
+}
+
+/// A wijk's factors as bars: what raises its prediction (vermillion, to the right of the sign)
+/// and what lowers it (blue), in percentage points against the whole municipality.
+fn factor_list(s: &mut String, f: &WijkFactors) {
+    let max = f
+        .factors
+        .iter()
+        .map(|x| x.contribution.abs())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let group = |s: &mut String, raising: bool| {
+        let items: Vec<&Factor> = f
+            .factors
+            .iter()
+            .filter(|x| (x.contribution > 0.0) == raising && x.contribution != 0.0)
+            .collect();
+        if items.is_empty() {
+            return false;
+        }
+        let _ = write!(
+            s,
+            "<p class=\"factors-head\">{}</p><ul class=\"factors\">",
+            if raising {
+                "Verhoogt de voorspelling (procentpunt tegenover de hele gemeente):"
+            } else {
+                "Verlaagt de voorspelling (procentpunt tegenover de hele gemeente):"
+            }
+        );
+        for x in items {
+            let sign = if raising { "+" } else { "" };
+            let _ = write!(
+                s,
+                "<li class=\"{}\"><span class=\"fv\">{sign}{}</span><span class=\"fb\"><span style=\"width:{}%\"></span></span><span class=\"fl\">{}</span></li>",
+                if raising { "up" } else { "down" },
+                decimal(x.contribution, 1),
+                decimal((100.0 * x.contribution.abs() / max).clamp(2.0, 100.0), 0),
+                escape(&x.label_nl)
+            );
+        }
+        s.push_str("</ul>");
+        true
+    };
+    let up = group(s, true);
+    let down = group(s, false);
+    if !up && !down {
+        s.push_str("<p>Geen opvallende factoren tegenover de hele gemeente.</p>");
+    }
 }
 
 fn model_metrics_table(s: &mut String, r: &RiskCard, t: u32) {
@@ -1395,8 +1511,14 @@ fn reference(s: &mut String, d: &ReportData, t: u32) {
     let _ = write!(
         s,
         "<tr><th>Hele gemeente</th>{}{}{}{}{}{}{}</tr>\n",
-        pct_cell(d.glance.predicted_lonely_pct),
-        pct_cell(d.glance.survey_lonely_pct),
+        match d.glance.predicted_lonely_pct {
+            Some(v) => format!(
+                "<td class=\"num\">{}</td>",
+                interval_cell(v, d.glance.predicted_lonely_interval)
+            ),
+            None => "<td class=\"sup\">–</td>".to_string(),
+        },
+        survey_cell(d.glance.survey_lonely_pct, d.glance.survey_lonely_interval),
         opt(count_cell(d.glance.respondents, t)),
         pct_cell(r.gemeente_lonely_pct),
         diff_cell(d.glance.predicted_lonely_pct, r.gemeente_lonely_pct),
@@ -1417,7 +1539,7 @@ fn reference(s: &mut String, d: &ReportData, t: u32) {
             "<tr><td>{}</td>{}{}{}{}{}{}{}</tr>\n",
             escape(&w.label()),
             pct_cell(ours),
-            pct_cell(w.survey_lonely_pct),
+            survey_cell(w.survey_lonely_pct, w.survey_lonely_interval),
             opt(count_cell(w.respondents, t)),
             pct_cell(w.rivm_lonely_pct),
             diff_cell(ours, w.rivm_lonely_pct),
@@ -1573,8 +1695,10 @@ fn limits(s: &mut String, d: &ReportData) {
          De Jong Gierveld-schaal van 11 vragen, zoals het RIVM die gebruikt.</dd>\
          <dt>Voorspeld eenzaam</dt><dd>Het aandeel volwassenen dat zich volgens het risicomodel eenzaam voelt: de \
          gemiddelde kans over alle inwoners van een wijk.</dd>\
-         <dt>90%-interval</dt><dd>Het gebied waarin het werkelijke percentage met 90% zekerheid ligt, volgens \
-         herhaalde schattingen op steekproeven uit de respondenten.</dd>\
+         <dt>90%-interval</dt><dd>Het gebied waarin het werkelijke percentage met 90% zekerheid ligt. Bij de \
+         voorspelling: de onzekerheid van het model per wijk (voor de hele gemeente de wijken opgeteld). Bij de \
+         GGD-monitor en de persona's: volgens Wilson, op het gewogen aandeel, met de effectieve steekproefomvang \
+         van Kish (ongelijke gewichten maken het 90%-interval breder).</dd>\
          <dt>Persona</dt><dd>Een groep inwoners die op elkaar lijken, gevonden met een clustermethode (k-means) op de registergegevens.</dd>\
          <dt>Stabiliteit</dt><dd>Hoe vaak een persona terugkomt als de indeling op een andere steekproef wordt \
          herhaald (0 tot 1): vanaf 0,75 stabiel, onder 0,6 onzeker.</dd>\
@@ -1582,6 +1706,9 @@ fn limits(s: &mut String, d: &ReportData) {
          maar te weinig plaatsen per week voor het aantal voorspeld eenzame inwoners. Gat: er past niets.</dd>\
          <dt>Bijna passend</dt><dd>Aanbod dat op precies één punt niet past (bijvoorbeeld de taal of de wijk): vaak de \
          goedkoopste oplossing voor een gat.</dd>\
+         <dt>Koppelgewicht</dt><dd>Hoe sterk de overeenkomst in naam, geboortedatum en adres erop wijst dat twee regels \
+         dezelfde persoon zijn (log2 van de kansverhouding); boven de drempel worden ze gekoppeld. \
+         \"Bijna gelijk (≥ 0,92)\" betekent een Jaro-Winkler-gelijkenis van de namen van minstens 0,92 (1 is gelijk).</dd>\
          <dt>AUC</dt><dd>De kans dat het model een willekeurige eenzame inwoner een hogere kans geeft dan een \
          willekeurige niet-eenzame: 0,5 is gokken, 1 is perfect.</dd>\
          <dt>Kalibratie</dt><dd>Of voorspelde kansen kloppen met wat wordt waargenomen: bij 40% voorspeld is 40% echt eenzaam.</dd>\
@@ -1597,9 +1724,12 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
         s,
         "bijlage",
         "Bijlage voor analisten",
-        "De onderbouwing van de keuzes: het aantal persona's, het risicomodel en de kalibratie van beide modellen. \
+        "De onderbouwing van de keuzes: het aantal persona's, de koppeling van bronnen zonder BSN, het risicomodel en de kalibratie van beide modellen. \
          Codes staan zoals de software ze gebruikt.",
     );
+    linkage(s, d);
+    // The two choice tables side by side (on paper too).
+    s.push_str("<div class=\"two\"><div>");
     if !d.analyst.k_choice.is_empty() {
         s.push_str(
             "<table class=\"wide\"><caption>Keuze van het aantal persona's (K)</caption><thead><tr><th class=\"num\">K</th>\
@@ -1614,13 +1744,14 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
                 decimal(k.silhouette, 3),
                 decimal(k.stability, 3),
                 share(k.inertia_gain),
-                if k.chosen { "✓ gekozen" } else { "" }
+                if k.chosen { "✓" } else { "" }
             );
         }
         s.push_str("</tbody></table>\n");
     }
+    s.push_str("</div><div>");
     let Some(r) = &d.risk else {
-        s.push_str("</section>\n");
+        s.push_str("</div></div>\n</section>\n");
         return;
     };
     if !r.candidates.is_empty() {
@@ -1635,11 +1766,12 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
                 escape(&c.code),
                 decimal(c.auc, 3),
                 decimal(c.brier, 4),
-                if c.chosen { "✓ gekozen" } else { "" }
+                if c.chosen { "✓" } else { "" }
             );
         }
         s.push_str("</tbody></table>\n");
     }
+    s.push_str("</div></div>\n");
     let bins = |s: &mut String, title: &str, bins: &[ReliabilityBin]| {
         if bins.is_empty() {
             return;
@@ -1669,6 +1801,107 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
         bins(s, "Kalibratie: ernstig eenzaam", &sv.reliability);
     }
     s.push_str("</div></div>\n</section>\n");
+}
+
+/// The linkage charts of the appendix, per source linked without a BSN (Splink's two standard
+/// views): the match weights of all candidate pairs with the threshold (the sources side by
+/// side), then per source m and u per comparison level of each field (small multiples), with the
+/// numbers in a table on screen.
+fn linkage(s: &mut String, d: &ReportData) {
+    if d.analyst.linkage.is_empty() {
+        return;
+    }
+    let t = d.suppression_threshold;
+    let _ = write!(
+        s,
+        "<h3>Koppeling op naam, geboortedatum en adres</h3><p class=\"note\">Bronnen zonder BSN zijn met een \
+         Fellegi-Sunter-model aan de BRP gekoppeld. Per bron: hoe de kandidaatparen over het koppelgewicht vallen \
+         (grijs onder de drempel, blauw erboven; een goed model heeft twee gescheiden bulten) en per veld hoe vaak echte \
+         paren (m, blauw) en toevallige paren (u, oranje) op elk niveau van overeenkomst uitkomen. Aantallen paren onder \
+         {t} worden met de buurbalken samengevoegd, zodat geen klein aantal te zien of terug te rekenen is; een \
+         samengevoegde balk is breder en zijn hoogte is het aantal paren per eenheid gewicht.</p>\n<div class=\"two\">"
+    );
+    for v in &d.analyst.linkage {
+        let name = source_nl(&v.source);
+        let _ = write!(
+            s,
+            "<figure class=\"linkage-hist\"><figcaption><b>{}</b> (<code>{}</code>): {} kandidaatparen; \
+             drempel: koppelgewicht {} (kans {} dat het dezelfde persoon is).</figcaption>",
+            escape(&name),
+            escape(&v.source),
+            count_text(v.candidate_pairs, t),
+            decimal(v.threshold_weight, 1),
+            pct(100.0 * v.threshold_probability)
+        );
+        if v.histogram.is_empty() {
+            s.push_str("<p class=\"note\">Te weinig kandidaatparen om de verdeling te tonen.</p>");
+        } else {
+            let bins: Vec<WeightBin> = v
+                .histogram
+                .iter()
+                .map(|b| WeightBin {
+                    pairs: recheck(b.pairs, t),
+                    ..b.clone()
+                })
+                .collect();
+            s.push_str(&named(
+                svg::weight_histogram(
+                    &bins,
+                    v.threshold_weight,
+                    &format!("drempel {}", decimal(v.threshold_weight, 1)),
+                ),
+                &format!("Histogram: kandidaatparen van {name} naar koppelgewicht, met de drempel"),
+            ));
+        }
+        s.push_str("</figure>");
+    }
+    s.push_str("</div>\n");
+    for v in &d.analyst.linkage {
+        let name = source_nl(&v.source);
+        let _ = write!(
+            s,
+            "<div class=\"linkage-source\"><h4>m en u per veld: {}</h4><p class=\"legend\"><span class=\"swatch\" style=\"background:{}\"></span> m: echte paren \
+             <span class=\"swatch\" style=\"background:{}\"></span> u: toevallige paren (gewicht: log2 van m/u)</p>",
+            escape(&name),
+            colour::M_PROBABILITY,
+            colour::U_PROBABILITY
+        );
+        s.push_str("<div class=\"linkage-fields\">");
+        for f in &v.fields {
+            s.push_str(&named(
+                svg::m_u_bars(f),
+                &format!(
+                    "Staafdiagram: m- en u-kans per niveau van {} bij {name}",
+                    f.label_nl
+                ),
+            ));
+        }
+        s.push_str("</div>");
+        let _ = write!(
+            s,
+            "<table class=\"wide no-print\"><caption>m, u en koppelgewicht per niveau: {}</caption><thead><tr>\
+             <th>Veld</th><th>Niveau</th><th class=\"opt\">Code</th><th class=\"num\">m</th><th class=\"num\">u</th>\
+             <th class=\"num\">Gewicht</th></tr></thead><tbody>",
+            escape(&name)
+        );
+        for f in &v.fields {
+            for l in &f.levels {
+                let _ = write!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td class=\"opt\"><code>{}</code> <code>{}</code></td>\
+                     <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    escape(&f.label_nl),
+                    escape(&l.label_nl),
+                    escape(&f.code),
+                    escape(&l.code),
+                    escape(&svg::small_pct(l.m)),
+                    escape(&svg::small_pct(l.u)),
+                    decimal(l.match_weight, 2)
+                );
+            }
+        }
+        s.push_str("</tbody></table></div>\n");
+    }
 }
 
 fn privacy(s: &mut String, d: &ReportData) {
@@ -1715,6 +1948,7 @@ mod tests {
                 mean_age: 24.0,
                 traits: vec![],
                 lonely_pct: None,
+                lonely_interval: None,
                 respondents: None,
                 rules: vec![],
                 stability,

@@ -61,10 +61,65 @@ pub struct ReportData {
     pub synthetic: bool,
 }
 
-/// What only analysts need: the evidence behind the number of personas.
+/// What only analysts need: the evidence behind the number of personas and the linkage.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalystView {
     pub k_choice: Vec<KChoice>,
+    /// One per source linked without a BSN (Fellegi-Sunter), in source order.
+    #[serde(default)]
+    pub linkage: Vec<LinkageView>,
+}
+
+/// The fitted linkage model of one source, for the Splink-style charts: the match weights of the
+/// scored candidate pairs (with the threshold) and m and u per comparison level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkageView {
+    /// The source's code (`schuldhulp`), shown as code.
+    pub source: String,
+    /// Match weight (log2 of the odds) at which a pair becomes a link.
+    pub threshold_weight: f64,
+    pub threshold_probability: f64,
+    /// Candidate pairs scored at fit time (the histogram's total).
+    pub candidate_pairs: Option<u64>,
+    /// Candidate pairs per match-weight bin, low to high. Bins are one bit wide unless a small
+    /// count was merged with its neighbours (see [`WeightBin`]).
+    pub histogram: Vec<WeightBin>,
+    /// Per compared field, its levels (without "null").
+    pub fields: Vec<LinkField>,
+}
+
+/// Candidate pairs with a match weight in `[from, to)`. Every count is 0 or at least the
+/// suppression threshold: a bin with 1 to threshold - 1 pairs is merged with the bins after it
+/// (the last with the bins before it) until it is not, so no small count is shown or derivable
+/// from the total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightBin {
+    pub from: f64,
+    pub to: f64,
+    pub pairs: Option<u64>,
+}
+
+/// One compared field of a linkage model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkField {
+    /// The model's name (`birth_date`), shown as code.
+    pub code: String,
+    /// In plain Dutch (geboortedatum).
+    pub label_nl: String,
+    pub levels: Vec<LinkLevel>,
+}
+
+/// One comparison level: how often matches (m) and non-matches (u) land on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkLevel {
+    /// The model's name (`day_month_swapped`), shown as code.
+    pub code: String,
+    /// In plain Dutch (dag en maand verwisseld).
+    pub label_nl: String,
+    pub m: f64,
+    pub u: f64,
+    /// log2(m/u).
+    pub match_weight: f64,
 }
 
 /// One K tried by the persona stage.
@@ -101,6 +156,20 @@ pub struct Glance {
     pub survey_lonely_pct: Option<f64>,
     pub districts: usize,
     pub personas: usize,
+    /// 90%-interval of `predicted_lonely_pct`: the residents-weighted mean of the wijken's lower
+    /// and upper bounds (as if every wijk erred the same way at once: conservative).
+    #[serde(default)]
+    pub predicted_lonely_interval: Option<(f64, f64)>,
+    #[serde(default)]
+    pub predicted_severe_interval: Option<(f64, f64)>,
+    /// 90%-interval of `survey_lonely_pct` (Wilson on the Kish effective sample size).
+    #[serde(default)]
+    pub survey_lonely_interval: Option<(f64, f64)>,
+    /// Weighted % severely lonely among the respondents, with its 90%-interval.
+    #[serde(default)]
+    pub survey_severe_pct: Option<f64>,
+    #[serde(default)]
+    pub survey_severe_interval: Option<(f64, f64)>,
 }
 
 /// One wijk.
@@ -116,6 +185,12 @@ pub struct District {
     /// Weighted % lonely / severely lonely among them (`None` when respondents are suppressed).
     pub survey_lonely_pct: Option<f64>,
     pub survey_severe_pct: Option<f64>,
+    /// 90%-intervals of the two survey figures (Wilson on the Kish effective sample size);
+    /// `None` with the figure.
+    #[serde(default)]
+    pub survey_lonely_interval: Option<(f64, f64)>,
+    #[serde(default)]
+    pub survey_severe_interval: Option<(f64, f64)>,
     /// RIVM 2020, % of residents 18+.
     pub rivm_lonely_pct: Option<f64>,
     pub rivm_severe_pct: Option<f64>,
@@ -157,6 +232,9 @@ pub struct PersonaCard {
     pub traits: Vec<TraitBar>,
     /// Weighted % lonely among linked respondents (`None` when suppressed).
     pub lonely_pct: Option<f64>,
+    /// Its 90%-interval (Wilson on the Kish effective sample size); `None` with the figure.
+    #[serde(default)]
+    pub lonely_interval: Option<(f64, f64)>,
     pub respondents: Option<u64>,
     /// The beslisboom rules that lead to this persona, in Dutch, most useful first.
     pub rules: Vec<String>,
@@ -334,7 +412,8 @@ pub struct ReliabilityBin {
     pub n: Option<u64>,
 }
 
-/// The factors that raise or lower predicted loneliness in a wijk, strongest first.
+/// The factors that raise (positive contribution) or lower (negative) predicted loneliness in a
+/// wijk: the raising ones strongest first, then the lowering ones strongest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WijkFactors {
     pub wijkcode: String,

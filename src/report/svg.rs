@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::colour::{self, Scale};
 use super::format::{decimal, escape, num, pct};
 use super::geo::ProjectedShape;
-use super::{ReliabilityBin, TraitBar, TraitKind};
+use super::{LinkField, ReliabilityBin, TraitBar, TraitKind, WeightBin};
 
 const FONT: &str = "font-family=\"inherit\"";
 
@@ -424,6 +424,205 @@ pub fn calibration(bins: &[ReliabilityBin]) -> String {
             num(y(b.observed)),
             colour::PERSONA
         );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A probability as a short Dutch percentage that stays readable for tiny values
+/// (`0,93` -> `93%`, `0,0042` -> `0,42%`).
+pub fn small_pct(p: f64) -> String {
+    let v = 100.0 * p;
+    if v >= 10.0 {
+        format!("{}%", decimal(v, 0))
+    } else if v >= 1.0 {
+        format!("{}%", decimal(v, 1))
+    } else if v >= 0.01 {
+        format!("{}%", decimal(v, 2))
+    } else {
+        "< 0,01%".to_string()
+    }
+}
+
+/// The match-weight histogram of a linkage model (as Splink draws it): candidate pairs per bin of
+/// match weight, on a logarithmic axis because non-matches outnumber matches by orders of
+/// magnitude, with the link threshold as a dashed line. A bar's height is its pairs per unit of
+/// weight, so a merged (wider) bin is not drawn taller than its neighbours for being wide. Bars at
+/// or above the threshold are blue, below it grey.
+pub fn weight_histogram(bins: &[WeightBin], threshold: f64, threshold_label: &str) -> String {
+    let (w, h) = (720.0, 340.0);
+    let (left, right, top, bottom) = (100.0, 16.0, 44.0, 62.0);
+    let shown: Vec<(&WeightBin, u64)> = bins
+        .iter()
+        .filter_map(|b| b.pairs.filter(|&n| n > 0).map(|n| (b, n)))
+        .collect();
+    let lo = bins
+        .iter()
+        .map(|b| b.from)
+        .fold(threshold, f64::min)
+        .floor();
+    let hi = bins.iter().map(|b| b.to).fold(threshold, f64::max).ceil();
+    let span = (hi - lo).max(1.0);
+    let x = |v: f64| left + (w - left - right) * ((v - lo) / span).clamp(0.0, 1.0);
+    let density = |b: &WeightBin, n: u64| n as f64 / (b.to - b.from).max(1e-9);
+    let top_exp = shown
+        .iter()
+        .map(|&(b, n)| density(b, n).log10())
+        .fold(1.0f64, f64::max)
+        .ceil();
+    let bottom_exp = shown
+        .iter()
+        .map(|&(b, n)| density(b, n).log10())
+        .fold(0.0f64, f64::min)
+        .floor();
+    let y = |e: f64| {
+        top + (h - top - bottom)
+            * (1.0 - ((e - bottom_exp) / (top_exp - bottom_exp).max(1.0)).clamp(0.0, 1.0))
+    };
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart linkage\" viewBox=\"0 0 {} {}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" {FONT}>",
+        num(w),
+        num(h)
+    );
+    // Powers of ten on the vertical axis.
+    let mut e = bottom_exp;
+    while e <= top_exp + 1e-9 {
+        let label = if e >= 0.0 {
+            super::format::int(10f64.powf(e).round() as u64)
+        } else {
+            decimal(10f64.powf(e), (-e) as usize)
+        };
+        let _ = write!(
+            s,
+            "<line x1=\"{}\" x2=\"{}\" y1=\"{yv}\" y2=\"{yv}\" stroke=\"#e0e0e0\"/>\
+             <text x=\"{}\" y=\"{yv}\" font-size=\"17\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#444\">{}</text>",
+            num(left),
+            num(w - right),
+            num(left - 8.0),
+            escape(&label),
+            yv = num(y(e)),
+        );
+        e += 1.0;
+    }
+    // Weight ticks every 5 (every 10 on a wide range).
+    let step = if span > 40.0 { 10.0 } else { 5.0 };
+    let mut t = (lo / step).ceil() * step;
+    while t <= hi + 1e-9 {
+        let _ = write!(
+            s,
+            "<line x1=\"{xv}\" x2=\"{xv}\" y1=\"{}\" y2=\"{}\" stroke=\"#888\"/>\
+             <text x=\"{xv}\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\" fill=\"#444\">{}</text>",
+            num(h - bottom),
+            num(h - bottom + 6.0),
+            num(h - bottom + 24.0),
+            decimal(t, 0),
+            xv = num(x(t)),
+        );
+        t += step;
+    }
+    for &(b, n) in &shown {
+        let yt = y(density(b, n).log10());
+        let above = (b.from + b.to) / 2.0 >= threshold;
+        let _ = write!(
+            s,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\" stroke-width=\"1\"/>",
+            num(x(b.from)),
+            num(yt),
+            num((x(b.to) - x(b.from)).max(1.0)),
+            num((h - bottom - yt).max(0.0)),
+            if above { colour::M_PROBABILITY } else { colour::POPULATION }
+        );
+    }
+    let tx = x(threshold);
+    let anchor = if tx > w / 2.0 { "end" } else { "start" };
+    let _ = write!(
+        s,
+        "<line x1=\"{tx}\" x2=\"{tx}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"3\" stroke-dasharray=\"8 5\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"18\" font-weight=\"bold\" text-anchor=\"{anchor}\" fill=\"#111\">{}</text>\
+         <line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#333\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\" fill=\"#111\">koppelgewicht (log2 van de kansverhouding op dezelfde persoon)</text>\
+         <text x=\"18\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\" transform=\"rotate(-90 18 {})\" fill=\"#111\">paren (log-schaal)</text>",
+        num(top - 8.0),
+        num(h - bottom),
+        colour::RAISES,
+        num(if anchor == "end" { tx - 8.0 } else { tx + 8.0 }),
+        num(top - 16.0),
+        escape(threshold_label),
+        num(left),
+        num(w - right),
+        num(h - bottom),
+        num(h - bottom),
+        num(left + (w - left - right) / 2.0),
+        num(h - 10.0),
+        num(top + (h - top - bottom) / 2.0),
+        num(top + (h - top - bottom) / 2.0),
+        tx = num(tx),
+    );
+    s.push_str("</svg>");
+    s
+}
+
+/// One small multiple of the m and u chart: per comparison level of a field a row with the
+/// level's name, a bar for m (how often true matches land on the level) above one for u (how
+/// often non-matches do), 0-100%, and the level's match weight at the right.
+pub fn m_u_bars(field: &LinkField) -> String {
+    let (row_h, head) = (30.0, 30.0);
+    let (w, bars_x, bars_w) = (600.0, 250.0, 240.0);
+    let h = head + row_h * field.levels.len() as f64 + 4.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"mu\" viewBox=\"0 0 {} {}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" {FONT}>\
+         <text x=\"0\" y=\"20\" font-size=\"19\" font-weight=\"bold\" fill=\"#111\">{}</text>\
+         <text x=\"{}\" y=\"20\" font-size=\"15\" text-anchor=\"end\" fill=\"#444\">gewicht</text>\
+         <line x1=\"{bx}\" x2=\"{bx}\" y1=\"{}\" y2=\"{}\" stroke=\"#888\"/>",
+        num(w),
+        num(h),
+        escape(&field.label_nl),
+        num(w),
+        num(head - 2.0),
+        num(h - 2.0),
+        bx = num(bars_x),
+    );
+    for (i, l) in field.levels.iter().enumerate() {
+        let y = head + row_h * i as f64;
+        let weight = if l.match_weight > 0.0 {
+            format!("+{}", decimal(l.match_weight, 1))
+        } else {
+            decimal(l.match_weight, 1)
+        };
+        let _ = write!(
+            s,
+            "<text x=\"0\" y=\"{cy}\" font-size=\"16\" dominant-baseline=\"middle\" fill=\"#111\">{}</text>\
+             <text x=\"{}\" y=\"{cy}\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#111\">{}</text>",
+            escape(&truncate(&l.label_nl, 28)),
+            num(w),
+            weight,
+            cy = num(y + row_h / 2.0),
+        );
+        for (j, (v, c, who)) in [
+            (l.m, colour::M_PROBABILITY, "m"),
+            (l.u, colour::U_PROBABILITY, "u"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let by = y + 3.0 + j as f64 * 12.0;
+            let len = (bars_w * v.clamp(0.0, 1.0)).max(1.0);
+            let _ = write!(
+                s,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"11\" fill=\"{c}\"/>\
+                 <text x=\"{}\" y=\"{}\" font-size=\"13\" dominant-baseline=\"middle\" fill=\"#111\">{who} {}</text>",
+                num(bars_x),
+                num(by),
+                num(len),
+                num(bars_x + len + 5.0),
+                num(by + 6.0),
+                escape(&small_pct(v))
+            );
+        }
     }
     s.push_str("</svg>");
     s

@@ -266,7 +266,8 @@ pub fn districts(
         .collect()
 }
 
-/// One factor of a wijk: a feature group that raises predicted loneliness there.
+/// One factor of a wijk: a feature group that raises (or, in `lowering`, lowers) predicted
+/// loneliness there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Factor {
     /// Feature group (`huishouden`, `age`, ...).
@@ -275,8 +276,8 @@ pub struct Factor {
     pub feature: String,
     /// Plain Dutch: what is different in this wijk.
     pub text_nl: String,
-    /// Approximate percentage points this factor adds to the wijk's predicted % lonely
-    /// compared with the municipality.
+    /// Approximate percentage points this factor adds to (negative: takes from) the wijk's
+    /// predicted % lonely compared with the municipality.
     pub effect_pct_points: f64,
     /// Mean contribution to the log-odds, wijk minus municipality.
     pub log_odds: f64,
@@ -285,14 +286,23 @@ pub struct Factor {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WijkFactors {
     pub wijkcode: String,
-    /// Up to five factors, largest first; empty for a suppressed wijk.
+    /// Up to five factors that raise the prediction, largest first; empty for a suppressed wijk.
     pub factors: Vec<Factor>,
+    /// Up to [`LOWERING_FACTORS`] factors that lower it (negative contributions), strongest
+    /// first; empty for a suppressed wijk. Kept apart from `factors` so that readers of the
+    /// raising list (`top_factor` in `districts.csv`) see what they always saw.
+    pub lowering: Vec<Factor>,
     /// Percentage points from the wijk effect (what register features do not explain).
     pub area_effect_pct_points: f64,
 }
 
+/// Lowering factors kept per wijk.
+pub const LOWERING_FACTORS: usize = 3;
+
 /// Top five feature groups per wijk by mean contribution to the lonely model's log-odds,
-/// compared with the municipality's mean contribution.
+/// compared with the municipality's mean contribution, and the (at most three) groups that lower
+/// it most: a wijk with little loneliness is explained by what it has less of, not only by the
+/// raising factors it happens to have.
 pub fn factors(
     table: &FeatureTable,
     model: &OutcomeModel,
@@ -367,54 +377,66 @@ pub fn factors(
                 return WijkFactors {
                     wijkcode: code.clone(),
                     factors: Vec::new(),
+                    lowering: Vec::new(),
                     area_effect_pct_points: area_pp,
                 };
             }
-            let mut found: Vec<Factor> = groups
-                .iter()
-                .filter_map(|g| {
-                    let cols: Vec<usize> =
-                        (0..p).filter(|&j| &table.features[j].group == g).collect();
-                    let diff = |j: usize| contrib[w * p + j] / n - all_c[j];
-                    let lo: f64 = cols.iter().map(|&j| diff(j)).sum();
-                    if lo <= 1e-9 {
-                        return None;
-                    }
-                    let &top = cols
-                        .iter()
-                        .max_by(|&&a, &&b| diff(a).total_cmp(&diff(b)).then(b.cmp(&a)))?;
-                    let f = &table.features[top];
-                    let (mw, ma) = (values[w * p + top] / n, all_v[top]);
-                    let text_nl = match f.kind {
-                        FeatureKind::Numeric => format!(
-                            "{}: gemiddeld {:.1} in de wijk, {:.1} in de gemeente",
-                            f.label_nl, mw, ma
-                        ),
-                        _ => format!(
-                            "{}: {:.0}% van de inwoners, {:.0}% in de gemeente",
-                            f.label_nl,
-                            100.0 * mw,
-                            100.0 * ma
-                        ),
-                    };
-                    Some(Factor {
-                        group: g.clone(),
-                        feature: f.name.clone(),
-                        text_nl,
-                        effect_pct_points: round6(100.0 * var * slope * lo),
-                        log_odds: round6(lo),
-                    })
+            let factor = |g: &String, raising: bool| -> Option<Factor> {
+                let cols: Vec<usize> = (0..p).filter(|&j| &table.features[j].group == g).collect();
+                let diff = |j: usize| contrib[w * p + j] / n - all_c[j];
+                let lo: f64 = cols.iter().map(|&j| diff(j)).sum();
+                if (raising && lo <= 1e-9) || (!raising && lo >= -1e-9) {
+                    return None;
+                }
+                // The column of the group that moves the prediction most in the group's direction.
+                let &top = if raising {
+                    cols.iter()
+                        .max_by(|&&a, &&b| diff(a).total_cmp(&diff(b)).then(b.cmp(&a)))?
+                } else {
+                    cols.iter()
+                        .min_by(|&&a, &&b| diff(a).total_cmp(&diff(b)).then(a.cmp(&b)))?
+                };
+                let f = &table.features[top];
+                let (mw, ma) = (values[w * p + top] / n, all_v[top]);
+                let text_nl = match f.kind {
+                    FeatureKind::Numeric => format!(
+                        "{}: gemiddeld {:.1} in de wijk, {:.1} in de gemeente",
+                        f.label_nl, mw, ma
+                    ),
+                    _ => format!(
+                        "{}: {:.0}% van de inwoners, {:.0}% in de gemeente",
+                        f.label_nl,
+                        100.0 * mw,
+                        100.0 * ma
+                    ),
+                };
+                Some(Factor {
+                    group: g.clone(),
+                    feature: f.name.clone(),
+                    text_nl,
+                    effect_pct_points: round6(100.0 * var * slope * lo),
+                    log_odds: round6(lo),
                 })
-                .collect();
+            };
+            let mut found: Vec<Factor> = groups.iter().filter_map(|g| factor(g, true)).collect();
             found.sort_by(|a, b| {
                 b.log_odds
                     .total_cmp(&a.log_odds)
                     .then(a.group.cmp(&b.group))
             });
             found.truncate(5);
+            let mut lowering: Vec<Factor> =
+                groups.iter().filter_map(|g| factor(g, false)).collect();
+            lowering.sort_by(|a, b| {
+                a.log_odds
+                    .total_cmp(&b.log_odds)
+                    .then(a.group.cmp(&b.group))
+            });
+            lowering.truncate(LOWERING_FACTORS);
             WijkFactors {
                 wijkcode: code.clone(),
                 factors: found,
+                lowering,
                 area_effect_pct_points: area_pp,
             }
         })

@@ -483,6 +483,13 @@ pub fn render(world: &World) -> Result<SyntheticStudy> {
     truth.insert("manifest.json".into(), truth::manifest(world, &summary)?);
 
     study.insert("pseudonym.key".into(), world.key_text.as_bytes().to_vec());
+    // Marks the folder as synthetic, so the report can say so (`contract::files::is_synthetic`).
+    study.insert(
+        crate::contract::files::SYNTHETIC_MARKER.into(),
+        crate::contract::files::SYNTHETIC_MARKER_TEXT
+            .as_bytes()
+            .to_vec(),
+    );
     Ok(SyntheticStudy {
         study_files: study,
         truth_files: truth,
