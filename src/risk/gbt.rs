@@ -3,9 +3,10 @@
 //! Each feature is cut into at most [`MAX_BINS`] bins at quantiles of the training rows; trees
 //! grow level by level to `depth`, every split chosen by the second-order (Newton) gain of the
 //! weighted log loss with L2 leaf penalty `lambda`, children needing a hessian sum of at least
-//! `min_child_hessian`. Histograms are built row by row over blocks of 16 features (the blocks in
-//! parallel; see [`Bins`] for why not feature by feature), the larger child by subtraction. Every node keeps its Newton value so a prediction can be split into
-//! per-feature contributions along its path (Saabas), which is what the wijk factors use.
+//! `min_child_hessian`. Histograms are built row by row over blocks of 16 features (the blocks
+//! in parallel; see `Bins` for why not feature by feature), the larger child by subtraction.
+//! Every node keeps its Newton value so a prediction can be split into per-feature contributions
+//! along its path (Saabas), which is what the wijk factors use.
 //!
 //! Why our own rather than a crate: we need sample weights, per-feature path contributions,
 //! predictions at several numbers of rounds from one fit (for cross-validated early stopping) and
