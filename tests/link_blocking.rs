@@ -56,10 +56,10 @@ keys = [{ left_column = "a", right_column = "b" }]
         vec![("c", "c")],
         vec![("a", "b")],
     ];
-    let mut want: BTreeMap<(u32, u32), (u8, u64)> = BTreeMap::new();
+    let mut want: BTreeMap<(u32, u32), (u8, u8)> = BTreeMap::new();
     for l in 0..left.len() {
         for r in 0..right.len() {
-            let mut mask = 0u64;
+            let mut mask = 0u8;
             for (i, rule) in rules.iter().enumerate() {
                 let agree = rule.iter().all(|(lc, rc)| {
                     let (x, y) = (cell(&left, lc, l), cell(&right, rc, r));
@@ -74,7 +74,7 @@ keys = [{ left_column = "a", right_column = "b" }]
             }
         }
     }
-    let got: Vec<((u32, u32), (u8, u64))> = (0..pairs.len())
+    let got: Vec<((u32, u32), (u8, u8))> = (0..pairs.len())
         .map(|p| {
             (
                 (pairs.left[p], pairs.right[p]),
@@ -84,7 +84,7 @@ keys = [{ left_column = "a", right_column = "b" }]
         .collect();
     let unique: BTreeSet<(u32, u32)> = got.iter().map(|(p, _)| *p).collect();
     assert_eq!(unique.len(), got.len(), "a pair was generated twice");
-    let got: BTreeMap<(u32, u32), (u8, u64)> = got.into_iter().collect();
+    let got: BTreeMap<(u32, u32), (u8, u8)> = got.into_iter().collect();
     assert_eq!(got, want);
     assert_eq!(pairs.per_rule.iter().sum::<u64>(), pairs.len() as u64);
     assert!(pairs.per_rule.iter().all(|&n| n > 0));

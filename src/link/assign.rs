@@ -57,9 +57,33 @@ pub fn assign(
     threshold_weight: f64,
     one_to_one: bool,
 ) -> Vec<Assignment> {
+    assert_eq!(left.len(), weight.len(), "one weight per candidate pair");
+    assign_with(
+        n_left,
+        n_right,
+        left,
+        right,
+        &|p| weight[p],
+        threshold_weight,
+        one_to_one,
+    )
+}
+
+/// [`assign`] with the weight of pair `p` given by `weight(p)`: many-to-one computes each
+/// pair's weight once on the way, so the weights of tens of millions of pairs need not be kept.
+pub fn assign_with(
+    n_left: usize,
+    n_right: usize,
+    left: &[u32],
+    right: &[u32],
+    weight: &(impl Fn(usize) -> f64 + ?Sized),
+    threshold_weight: f64,
+    one_to_one: bool,
+) -> Vec<Assignment> {
     if !one_to_one {
         return assign_many_to_one(n_right, left, right, weight, threshold_weight);
     }
+    let weight: Vec<f64> = (0..left.len()).map(weight).collect();
     let mut order: Vec<usize> = (0..weight.len()).collect();
     // Descending weight; ties broken by right then left row so the result never depends on the
     // order pairs arrived in.
@@ -109,31 +133,30 @@ fn assign_many_to_one(
     n_right: usize,
     left: &[u32],
     right: &[u32],
-    weight: &[f64],
+    weight: &(impl Fn(usize) -> f64 + ?Sized),
     threshold_weight: f64,
 ) -> Vec<Assignment> {
-    let mut best: Vec<Option<usize>> = vec![None; n_right];
-    for p in 0..weight.len() {
+    // The best pair per right record with its weight, so each pair's weight is computed once.
+    let mut best: Vec<Option<(usize, f64)>> = vec![None; n_right];
+    for p in 0..left.len() {
+        let w = weight(p);
         let slot = &mut best[right[p] as usize];
         let stronger = match *slot {
             None => true,
-            Some(q) => weight[p]
-                .total_cmp(&weight[q])
-                .then(left[q].cmp(&left[p]))
-                .is_gt(),
+            Some((q, wq)) => w.total_cmp(&wq).then(left[q].cmp(&left[p])).is_gt(),
         };
         if stronger {
-            *slot = Some(p);
+            *slot = Some((p, w));
         }
     }
     best.into_iter()
         .map(|pair| Assignment {
             status: match pair {
                 None => LinkStatus::NoCandidate,
-                Some(p) if weight[p] >= threshold_weight => LinkStatus::Linked,
+                Some((_, w)) if w >= threshold_weight => LinkStatus::Linked,
                 Some(_) => LinkStatus::BelowThreshold,
             },
-            pair,
+            pair: pair.map(|(p, _)| p),
         })
         .collect()
 }

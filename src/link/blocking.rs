@@ -17,6 +17,9 @@ use crate::error::Result;
 
 const NO_KEY: u32 = u32::MAX;
 
+/// Most blocking rules one link spec may have: the per-pair agreement mask is one byte.
+pub const MAX_BLOCKING_RULES: usize = 8;
+
 /// Candidate pairs in a deterministic order: by rule, then right row, then left row.
 #[derive(Debug, Clone, Default)]
 pub struct CandidatePairs {
@@ -25,8 +28,10 @@ pub struct CandidatePairs {
     /// Index of the rule that generated each pair.
     pub rule: Vec<u8>,
     /// Per pair, bit r set when rule r's keys agree (the generating rule and any later ones).
+    /// One byte a pair (hence at most [`MAX_BLOCKING_RULES`] rules): at a million residents a
+    /// source has tens of millions of candidate pairs, and a `u64` here was 240 MB of the peak.
     /// EM training sessions reuse it to take one rule's full join from the candidate set.
-    pub agree: Vec<u64>,
+    pub agree: Vec<u8>,
     /// Pairs generated per rule (after removing pairs of earlier rules).
     pub per_rule: Vec<u64>,
 }
@@ -134,7 +139,7 @@ pub fn block(
     right: &RecordTable,
     max_pairs: u64,
 ) -> Result<CandidatePairs> {
-    crate::ensure!(rules.len() <= 64, Config: "at most 64 blocking rules, got {}", rules.len());
+    crate::ensure!(rules.len() <= MAX_BLOCKING_RULES, Config: "at most {MAX_BLOCKING_RULES} blocking rules, got {}", rules.len());
     let keys: Vec<(Vec<u32>, Vec<u32>, usize)> = rules
         .iter()
         .map(|r| rule_keys(r, left, right))
@@ -171,7 +176,7 @@ pub fn block(
         );
         let earlier = &keys[..r];
         let later = &keys[r + 1..];
-        let chunks: Vec<Vec<(u32, u32, u64)>> = (0..rkeys.len())
+        let chunks: Vec<Vec<(u32, u32, u8)>> = (0..rkeys.len())
             .collect::<Vec<_>>()
             .par_chunks(4096)
             .map(|chunk| {
@@ -188,10 +193,10 @@ pub fn block(
                             .iter()
                             .any(|(el, er, _)| el[i as usize] != NO_KEY && el[i as usize] == er[j]);
                         if !caught_before {
-                            let mut agree = 1u64 << r;
+                            let mut agree = 1u8 << r;
                             for (s, (el, er, _)) in later.iter().enumerate() {
                                 if el[i as usize] != NO_KEY && el[i as usize] == er[j] {
-                                    agree |= 1u64 << (r + 1 + s);
+                                    agree |= 1u8 << (r + 1 + s);
                                 }
                             }
                             pairs.push((i, j as u32, agree));

@@ -6,13 +6,14 @@
 //! `term_frequency_minimum`: "Jansen = Jansen" is weaker evidence than "Idrissi = Idrissi".
 //! Match probability = 2^w / (1 + 2^w).
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::assign::{assign, LinkStatus};
+use super::assign::{assign_with, LinkStatus};
 use super::compare::{PreparedComparison, NULL_ID};
 use super::em::{self, PatternHistogram};
-use super::report::histogram;
 pub use super::report::{
     BlockingReport, ComparisonReport, EmReport, EmSessionReport, HistogramBin, LevelReport,
     PriorReport, Report, ThresholdReport,
@@ -115,9 +116,9 @@ impl Linker {
         right: &RecordTable,
         seed: u64,
     ) -> Result<(FittedModel, Links)> {
-        let (model, scoring, weights) = Self::fit_scoring(spec, left, right, seed)?;
+        let (model, scoring) = Self::fit_scoring(spec, left, right, seed)?;
         let mut clock = PhaseClock::new();
-        let links = model.links_from(&scoring, &weights, left, right)?;
+        let links = model.links_from(&scoring, left, right)?;
         clock.lap("links");
         Ok((model, links))
     }
@@ -127,7 +128,7 @@ impl Linker {
         left: &RecordTable,
         right: &RecordTable,
         seed: u64,
-    ) -> Result<(FittedModel, Scoring, Vec<f64>)> {
+    ) -> Result<(FittedModel, Scoring)> {
         let mut clock = PhaseClock::new();
         let scoring = Scoring::new(spec, left, right)?;
         clock.lap("prepare + block + compare");
@@ -278,10 +279,9 @@ impl Linker {
                 weight_histogram: Vec::new(),
             },
         };
-        let weights = model.pair_weights(&scoring);
-        model.report.weight_histogram = histogram(&weights);
+        model.report.weight_histogram = model.weight_histogram(&scoring);
         clock.lap("weights + histogram");
-        Ok((model, scoring, weights))
+        Ok((model, scoring))
     }
 }
 
@@ -299,8 +299,7 @@ impl FittedModel {
     /// Blocks, scores and links two tables with the fitted model.
     pub fn link(&self, left: &RecordTable, right: &RecordTable) -> Result<Links> {
         let scoring = Scoring::new(&self.spec, left, right)?;
-        let weights = self.pair_weights(&scoring);
-        self.links_from(&scoring, &weights, left, right)
+        self.links_from(&scoring, left, right)
     }
 
     /// Every candidate pair with its weight and probability, before assignment: for review
@@ -346,7 +345,16 @@ impl FittedModel {
     /// log2 is taken once up front (per level, and per left value for term frequencies) instead
     /// of once per pair and field: millions of pairs share a few dozen levels.
     fn pair_weights(&self, scoring: &Scoring) -> Vec<f64> {
-        let prior = logit2(self.lambda);
+        let table = self.weight_table(scoring);
+        (0..scoring.pairs.len())
+            .into_par_iter()
+            .map(|p| table.weight(scoring, p))
+            .collect()
+    }
+
+    /// The distinct log2 weights (per level, and per left value for term frequencies), from
+    /// which [`PairWeights::weight`] sums a pair's match weight.
+    fn weight_table(&self, scoring: &Scoring) -> PairWeights {
         let level_weights: Vec<Vec<f64>> = (0..self.m.len())
             .map(|k| {
                 (0..self.m[k].len())
@@ -360,7 +368,6 @@ impl FittedModel {
                     .collect()
             })
             .collect();
-        // Per comparison with term frequencies: the exact level's weight per left value id.
         let exact_weights: Vec<Option<Vec<f64>>> = scoring
             .comparisons
             .iter()
@@ -373,45 +380,63 @@ impl FittedModel {
                 })
             })
             .collect();
-        (0..scoring.pairs.len())
-            .into_par_iter()
-            .map(|p| {
-                let l = scoring.pairs.left[p] as usize;
-                prior
-                    + scoring
-                        .pattern(p)
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &level)| match (&exact_weights[k], level) {
-                            (Some(exact), 1) => {
-                                let id = scoring.comparisons[k].left_ids[l];
-                                if id == NULL_ID {
-                                    level_weights[k][1]
-                                } else {
-                                    exact[id as usize]
-                                }
-                            }
-                            _ => level_weights[k][level as usize],
-                        })
-                        .sum::<f64>()
-            })
-            .collect()
+        PairWeights {
+            prior: logit2(self.lambda),
+            level_weights,
+            exact_weights,
+        }
     }
 
-    /// `weights` are [`FittedModel::pair_weights`] of `scoring`.
+    /// The weight histogram of every candidate pair (1-bit bins), summed in parallel without
+    /// keeping the weights: at a million residents a source has tens of millions of pairs, and
+    /// their weights alone were 260 MB at the peak of the run.
+    fn weight_histogram(&self, scoring: &Scoring) -> Vec<super::report::HistogramBin> {
+        let table = self.weight_table(scoring);
+        let counts = (0..scoring.pairs.len())
+            .into_par_iter()
+            .fold(BTreeMap::new, |mut bins: BTreeMap<i64, u64>, p| {
+                *bins
+                    .entry(table.weight(scoring, p).floor() as i64)
+                    .or_default() += 1;
+                bins
+            })
+            .reduce(BTreeMap::new, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_default() += v;
+                }
+                a
+            });
+        super::report::histogram_from_counts(&counts)
+    }
+
+    /// Assigns the candidate pairs of `scoring`. One-to-one sorts every pair by weight, so the
+    /// weights are kept; many-to-one (the municipal default) reads each pair once and computes
+    /// its weight on the way, the same sum in the same order, so the links are the same.
     fn links_from(
         &self,
         scoring: &Scoring,
-        weights: &[f64],
         left: &RecordTable,
         right: &RecordTable,
     ) -> Result<Links> {
-        let assignments = assign(
+        let table = self.weight_table(scoring);
+        let kept: Vec<f64> = if self.spec.one_to_one {
+            self.pair_weights(scoring)
+        } else {
+            Vec::new()
+        };
+        let weight = |p: usize| {
+            if self.spec.one_to_one {
+                kept[p]
+            } else {
+                table.weight(scoring, p)
+            }
+        };
+        let assignments = assign_with(
             left.len(),
             right.len(),
             &scoring.pairs.left,
             &scoring.pairs.right,
-            weights,
+            &weight,
             self.threshold_weight,
             self.spec.one_to_one,
         );
@@ -436,7 +461,7 @@ impl FittedModel {
                                 weight: self.field_weight(&scoring.comparisons[k], k, level, l),
                             })
                             .collect();
-                        (Some(l), weights[p], contributions)
+                        (Some(l), weight(p), contributions)
                     }
                 };
                 let is_linked = a.status == LinkStatus::Linked;
@@ -464,5 +489,37 @@ impl FittedModel {
             linked,
             threshold_probability: probability(self.threshold_weight),
         })
+    }
+}
+
+/// The distinct log2 weights of a fitted model over one [`Scoring`]: a pair's match weight is
+/// the prior plus one table lookup per comparison.
+struct PairWeights {
+    prior: f64,
+    level_weights: Vec<Vec<f64>>,
+    /// Per comparison with term frequencies: the exact level's weight per left value id.
+    exact_weights: Vec<Option<Vec<f64>>>,
+}
+
+impl PairWeights {
+    fn weight(&self, scoring: &Scoring, p: usize) -> f64 {
+        let l = scoring.pairs.left[p] as usize;
+        self.prior
+            + scoring
+                .pattern(p)
+                .iter()
+                .enumerate()
+                .map(|(k, &level)| match (&self.exact_weights[k], level) {
+                    (Some(exact), 1) => {
+                        let id = scoring.comparisons[k].left_ids[l];
+                        if id == NULL_ID {
+                            self.level_weights[k][1]
+                        } else {
+                            exact[id as usize]
+                        }
+                    }
+                    _ => self.level_weights[k][level as usize],
+                })
+                .sum::<f64>()
     }
 }

@@ -110,31 +110,43 @@ pub struct Report {
 }
 
 /// One-bit-wide bins of match weight from the lowest to the highest weight.
-pub(crate) fn histogram(weights: &[f64]) -> Vec<HistogramBin> {
-    if weights.is_empty() {
+/// The match-weight histogram (1-bit bins `[b, b + 1)`) from the pair counts per
+/// `floor(weight)`: every bin from the lowest to the highest, empty ones included.
+pub(crate) fn histogram_from_counts(
+    counts: &std::collections::BTreeMap<i64, u64>,
+) -> Vec<HistogramBin> {
+    let (Some((&lo, _)), Some((&hi, _))) = (counts.first_key_value(), counts.last_key_value())
+    else {
         return Vec::new();
-    }
-    let lo = weights
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min)
-        .floor();
-    let hi = weights
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max)
-        .floor();
-    let n = (hi - lo) as usize + 1;
-    let mut bins = vec![0u64; n];
-    for w in weights {
-        bins[((w.floor() - lo) as usize).min(n - 1)] += 1;
-    }
-    bins.into_iter()
-        .enumerate()
-        .map(|(i, pairs)| HistogramBin {
-            from: lo + i as f64,
-            to: lo + i as f64 + 1.0,
-            pairs,
+    };
+    (lo..=hi)
+        .map(|b| HistogramBin {
+            from: b as f64,
+            to: b as f64 + 1.0,
+            pairs: counts.get(&b).copied().unwrap_or(0),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod histogram_tests {
+    use super::*;
+
+    #[test]
+    fn bins_run_from_the_lowest_to_the_highest_with_empty_ones_between() {
+        let counts: std::collections::BTreeMap<i64, u64> = [(-3, 2), (0, 5), (1, 1)].into();
+        let bins = histogram_from_counts(&counts);
+        let got: Vec<(f64, f64, u64)> = bins.iter().map(|b| (b.from, b.to, b.pairs)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (-3.0, -2.0, 2),
+                (-2.0, -1.0, 0),
+                (-1.0, 0.0, 0),
+                (0.0, 1.0, 5),
+                (1.0, 2.0, 1)
+            ]
+        );
+        assert!(histogram_from_counts(&Default::default()).is_empty());
+    }
 }

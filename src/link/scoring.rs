@@ -94,10 +94,22 @@ impl PhaseClock {
     pub(crate) fn lap(&mut self, label: &str) {
         if let Some((wall, cpu)) = self.last {
             let now = cpu_seconds();
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let kib = |key: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(key))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    / 1024
+            };
             eprintln!(
-                "link timing: {label}: {:.3} s wall, {:.2} s cpu",
+                "link timing: {label}: {:.3} s wall, {:.2} s cpu, rss {} MiB (peak {} MiB)",
                 wall.elapsed().as_secs_f64(),
-                now - cpu
+                now - cpu,
+                kib("VmRSS:"),
+                kib("VmHWM:")
             );
             self.last = Some((std::time::Instant::now(), now));
         }

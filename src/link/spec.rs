@@ -430,7 +430,7 @@ impl LinkSpec {
             .enumerate()
             .map(|(i, r)| check_blocking_rule(i, r))
             .collect::<Result<Vec<_>>>()?;
-        crate::ensure!(blocking.len() <= 64, Config: "at most 64 blocking rules");
+        crate::ensure!(blocking.len() <= super::blocking::MAX_BLOCKING_RULES, Config: "at most {} blocking rules, got {}", super::blocking::MAX_BLOCKING_RULES, blocking.len());
         let training_blocking = if self.training.em_blocking.is_empty() {
             blocking.clone()
         } else {

@@ -72,7 +72,7 @@ pub(crate) fn train_m(
             .position(|b| b.description == rule.description)
         {
             Some(r) => (0..scoring.pairs.len())
-                .filter(|&p| scoring.pairs.agree[p] & (1u64 << r) != 0)
+                .filter(|&p| scoring.pairs.agree[p] & (1u8 << r) != 0)
                 .flat_map(|p| scoring.pattern(p).iter().copied())
                 .collect::<Vec<u8>>(),
             None => {
