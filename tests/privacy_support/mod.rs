@@ -68,6 +68,21 @@ pub fn copy() -> Copy {
 }
 
 impl Copy {
+    /// Renames wijken in `gebieden.csv` (unquoted four-column rows): `name(first, old)` gets
+    /// whether the row's wijk is the file's first wijk and its current name, and returns the new
+    /// name field (written as is, so it may be a quoted CSV field) or `None` to keep it.
+    pub fn rename_wijken(&self, name: impl Fn(bool, &str) -> Option<String>) {
+        let text = self.read("gebieden.csv");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let first = lines[1].split(',').nth(2).unwrap().to_string();
+        for line in lines.iter_mut().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if let Some(new) = name(f[2] == first, f[3]) {
+                *line = format!("{},{},{},{new}", f[0], f[1], f[2]);
+            }
+        }
+        self.write("gebieden.csv", &(lines.join("\n") + "\n"));
+    }
     pub fn path(&self, name: &str) -> PathBuf {
         self.study.join(name)
     }
