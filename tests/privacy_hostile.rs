@@ -462,3 +462,43 @@ fn case11_a_model_file_with_an_absurd_number_is_refused() {
     assert!(!t.contains("panicked"), "{t}");
     assert!(!out2.exists(), "nothing written");
 }
+
+/// Case 11, last part: the report said "risicomodel niet beschikbaar" for every suppressed wijk,
+/// although the model ran. With a threshold above the smallest wijk, that wijk is suppressed and
+/// the report says why: too few residents to show, not a missing model.
+#[test]
+fn case11_a_suppressed_wijk_is_too_small_to_show_not_a_missing_model() {
+    let c = copy();
+    let o = c.run(&[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut per_wijk: Vec<usize> = csv::Reader::from_path(c.out.join("districts.csv"))
+        .unwrap()
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .filter_map(|r| r.unwrap()["residents"].parse().ok())
+        .collect();
+    per_wijk.sort_unstable();
+    let (smallest, largest) = (per_wijk[0], per_wijk[per_wijk.len() - 1]);
+    assert!(smallest < largest, "{per_wijk:?}");
+    let old = std::fs::read_to_string(c.path("study.toml")).unwrap_or_default();
+    let kept: Vec<&str> = old
+        .lines()
+        .filter(|l| !l.starts_with("suppression_threshold"))
+        .collect();
+    c.write(
+        "study.toml",
+        &format!(
+            "suppression_threshold = {}\n{}\n",
+            smallest + 1,
+            kept.join("\n")
+        ),
+    );
+    let o = c.run(&[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(c.out.join("report.html")).unwrap();
+    assert!(
+        html.contains("te weinig inwoners om te tonen"),
+        "no suppressed wijk shown as such"
+    );
+    assert!(!html.contains("niet beschikbaar"));
+    assert!(!html.contains("risicomodel niet berekend"));
+}
