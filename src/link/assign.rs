@@ -58,15 +58,11 @@ pub fn assign(
     one_to_one: bool,
 ) -> Vec<Assignment> {
     assert_eq!(left.len(), weight.len(), "one weight per candidate pair");
-    assign_with(
-        n_left,
-        n_right,
-        left,
-        right,
-        &|p| weight[p],
-        threshold_weight,
-        one_to_one,
-    )
+    if one_to_one {
+        assign_one_to_one(n_left, n_right, left, right, weight, threshold_weight)
+    } else {
+        assign_many_to_one(n_right, left, right, &|p| weight[p], threshold_weight)
+    }
 }
 
 /// [`assign`] with the weight of pair `p` given by `weight(p)`: many-to-one computes each
@@ -84,6 +80,18 @@ pub fn assign_with(
         return assign_many_to_one(n_right, left, right, weight, threshold_weight);
     }
     let weight: Vec<f64> = (0..left.len()).map(weight).collect();
+    assign_one_to_one(n_left, n_right, left, right, &weight, threshold_weight)
+}
+
+/// One-to-one needs every weight at once: pairs are taken greedily in descending weight.
+fn assign_one_to_one(
+    n_left: usize,
+    n_right: usize,
+    left: &[u32],
+    right: &[u32],
+    weight: &[f64],
+    threshold_weight: f64,
+) -> Vec<Assignment> {
     let mut order: Vec<usize> = (0..weight.len()).collect();
     // Descending weight; ties broken by right then left row so the result never depends on the
     // order pairs arrived in.
@@ -115,7 +123,7 @@ pub fn assign_with(
         if weight[p] < threshold_weight {
             continue;
         }
-        if one_to_one && left_used[l] {
+        if left_used[l] {
             slot.status = LinkStatus::Taken;
             continue;
         }

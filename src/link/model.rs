@@ -409,9 +409,9 @@ impl FittedModel {
         super::report::histogram_from_counts(&counts)
     }
 
-    /// Assigns the candidate pairs of `scoring`. One-to-one sorts every pair by weight, so the
-    /// weights are kept; many-to-one (the municipal default) reads each pair once and computes
-    /// its weight on the way, the same sum in the same order, so the links are the same.
+    /// Assigns the candidate pairs of `scoring`, each pair's weight computed from the model's
+    /// weight table as it is needed (one-to-one keeps them for its sort, in `assign_with`):
+    /// the same sum in the same order as [`FittedModel::pair_weights`], so the links are the same.
     fn links_from(
         &self,
         scoring: &Scoring,
@@ -419,18 +419,7 @@ impl FittedModel {
         right: &RecordTable,
     ) -> Result<Links> {
         let table = self.weight_table(scoring);
-        let kept: Vec<f64> = if self.spec.one_to_one {
-            self.pair_weights(scoring)
-        } else {
-            Vec::new()
-        };
-        let weight = |p: usize| {
-            if self.spec.one_to_one {
-                kept[p]
-            } else {
-                table.weight(scoring, p)
-            }
-        };
+        let weight = |p: usize| table.weight(scoring, p);
         let assignments = assign_with(
             left.len(),
             right.len(),
