@@ -199,6 +199,7 @@ fn main() {
     );
     let all_k = args.iter().any(|a| a == "--all-k");
     let only_cache = args.iter().any(|a| a == "--only-cache");
+    let lca_research = args.iter().any(|a| a == "--lca-research");
     let mut jsonl = arg(&args, "--jsonl").map(|p| std::fs::File::create(p).unwrap());
     println!(
         "set   residents  planted K  chosen K    ARI  stab(min)  secs  recall per planted persona (share% recall, * = majority of a found persona)"
@@ -210,6 +211,10 @@ fn main() {
         for seed in first..first + sets {
             let (table, planted, _) = study(seed, n, noise, &profile, &cache);
             if only_cache {
+                continue;
+            }
+            if let Some(f) = jsonl.as_mut().filter(|_| lca_research) {
+                research_lca(&table, &planted, seed, n, f);
                 continue;
             }
             let planted_k = *planted.iter().max().unwrap() as usize + 1;
@@ -298,4 +303,85 @@ fn main() {
             quartiles(secs)
         );
     }
+}
+
+/// Research: the latent class model at every K of 4..=12, fitted on a 20,000-resident sample as
+/// the persona stage does, its diagnostics on the sample and ARI / majority on all residents.
+fn research_lca(table: &FeatureTable, planted: &[u32], seed: u64, n: usize, f: &mut std::fs::File) {
+    use loneliness::personas::lca;
+    use rand::SeedableRng;
+    let mut spec = lca::LcaSpec::default_for(table);
+    for name in std::env::var("LCA_EXTRA")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+    {
+        let kind = match name.split_once(':') {
+            Some((col, cuts)) => lca::VariableKind::Bands {
+                column: col.into(),
+                cuts: cuts.split('/').map(|c| c.parse().unwrap()).collect(),
+                missing: None,
+            },
+            None => lca::VariableKind::Flag {
+                column: name.into(),
+            },
+        };
+        spec.variables.push(lca::Variable {
+            name: name.into(),
+            kind,
+        });
+    }
+    let codes = spec.apply(table).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let rows = personas::select::sample_rows(codes.rows, 20_000, &mut rng);
+    let sample = codes.subset(&rows);
+    let planted_k = *planted.iter().max().unwrap() as usize + 1;
+    let ks: Vec<usize> = (4..=12).collect();
+    let t = Instant::now();
+    let restarts: usize = std::env::var("LCA_RESTARTS").map_or(2, |v| v.parse().unwrap());
+    let p = lca::LcaParams {
+        restarts,
+        start_iter: 20,
+        ..lca::LcaParams::new(4, 7)
+    };
+    let path = lca::fit_path(&spec, &sample, &ks, p, |_| {});
+    let secs = t.elapsed().as_secs_f64();
+    let levels: Vec<usize> = spec.variables.iter().map(|v| v.levels()).collect();
+    for m in path {
+        let k = m.k;
+        let d = lca::diagnostics(&spec, &m, &sample);
+        let mut sep = serde_json::Map::new();
+        for th in [0.2, 0.3, 0.4, 0.5] {
+            let mut worst = usize::MAX;
+            for a in 0..k {
+                for b in a + 1..k {
+                    let s = lca::separation(&spec, &m, a, b);
+                    worst = worst.min(s.iter().filter(|&&x| x >= th).count());
+                }
+            }
+            sep.insert(format!("{th}"), worst.into());
+        }
+        let mut min_sum = f64::INFINITY;
+        let mut min_max = f64::INFINITY;
+        for a in 0..k {
+            for b in a + 1..k {
+                let s = lca::separation(&spec, &m, a, b);
+                min_sum = min_sum.min(s.iter().sum());
+                min_max = min_max.min(s.iter().copied().fold(0.0, f64::max));
+            }
+        }
+        let full = lca::em(&levels, &codes, m.clone(), 20, 1e-7, 0.1);
+        let (labels, _) = lca::classify(&full, &codes);
+        let r = recalls(planted, &labels);
+        let big: Vec<&(f64, f64, bool)> = r.iter().filter(|x| x.0 >= 0.02).collect();
+        let line = serde_json::json!({
+            "seed": seed, "n": n, "planted_k": planted_k, "k": k,
+            "ari": adjusted_rand_index(planted, &labels),
+            "majority": big.iter().filter(|x| x.2).count() as f64 / big.len().max(1) as f64,
+            "diag": d, "iterations": m.iterations, "seconds": secs,
+            "sep": sep, "min_sum": min_sum, "min_max": min_max,
+        });
+        writeln!(f, "{line}").unwrap();
+    }
+    println!("set {seed} n {n}: {secs:.1}s");
 }

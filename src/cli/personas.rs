@@ -20,6 +20,11 @@ pub struct Args {
     /// Number of personas; chosen between 4 and 12 when not given.
     #[arg(long)]
     pub personas: Option<usize>,
+    /// How personas are found: k-means on the weighted encoding (default), or a latent class
+    /// model on categorical register variables (research; see docs/personas.md). With
+    /// --previous the saved model's method is used unless this is given.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub persona_method: Option<personas::Method>,
     /// Random seed (linkage, sampling, k-means restarts).
     #[arg(long, default_value_t = crate::pipeline::DEFAULT_SEED)]
     pub seed: u64,
@@ -49,6 +54,10 @@ pub fn run(args: Args) -> Result<i32> {
     pipeline::check_out_dir(&args.study_dir, &args.out)?;
     let params = PersonaParams {
         k: args.personas,
+        method: args
+            .persona_method
+            .or(previous.as_ref().map(PersonaModel::method))
+            .unwrap_or_default(),
         seed: args.seed,
         suppression_threshold: config.suppression_threshold,
         ..PersonaParams::default()

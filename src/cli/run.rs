@@ -33,6 +33,11 @@ pub struct Args {
     /// choice is in personas.json).
     #[arg(long, value_name = "K")]
     pub personas: Option<usize>,
+    /// How personas are found: k-means on the weighted encoding (default), or a latent class
+    /// model on categorical register variables (research; see docs/personas.md). With
+    /// --personas-model the saved model's method is used unless this is given.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub persona_method: Option<crate::personas::Method>,
     /// Continue a saved persona model (e.g. last year's OUT/models/personas.json): persona ids
     /// and names are kept where personas continue, its K is used unless --personas is given, and
     /// personas.json reports lineage and drift against it.
@@ -71,6 +76,7 @@ impl Args {
             reference_date: self.peildatum,
             export_residents: self.export_residents,
             personas: self.personas,
+            persona_method: self.persona_method,
             personas_model: self.personas_model.clone(),
             risk_model: self.risk_model.clone(),
             need_rules: self.rules.clone(),

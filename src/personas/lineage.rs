@@ -142,8 +142,13 @@ pub fn follow(
 ) -> Result<Followed> {
     let x = prev.encoding.apply(table)?;
     let d = x.cols;
-    let flat: Vec<f64> = prev.centroids.iter().flatten().copied().collect();
-    let old = kmeans::assign(&x, &flat, prev.k);
+    let old = match &prev.lca {
+        Some(f) => f.classify(table)?,
+        None => {
+            let flat: Vec<f64> = prev.centroids.iter().flatten().copied().collect();
+            kmeans::assign(&x, &flat, prev.k)
+        }
+    };
     let ko = prev.k;
     let mut table_c = vec![vec![0usize; k]; ko];
     let mut sums = vec![vec![0f64; d]; k];

@@ -19,6 +19,7 @@
 
 pub mod encode;
 pub mod kmeans;
+pub mod lca;
 pub mod lineage;
 pub mod model;
 pub mod output;
@@ -32,10 +33,23 @@ use crate::residents::{FeatureTable, Frame};
 use encode::{Encoding, Matrix};
 use kmeans::KMeansParams;
 use select::{Candidate, SelectParams};
+use serde::{Deserialize, Serialize};
+
+/// How residents are grouped into personas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// k-means on the weighted encoding ([`kmeans`]); K by the inertia elbow and stability.
+    #[default]
+    Kmeans,
+    /// Latent class analysis on categorical variables ([`lca`]); K by the log-likelihood elbow.
+    Lca,
+}
 
 /// What the caller asks for.
 #[derive(Debug, Clone)]
 pub struct PersonaParams {
+    pub method: Method,
     /// A fixed number of personas; `None` chooses within `k_range`.
     pub k: Option<usize>,
     pub k_range: (usize, usize),
@@ -55,6 +69,7 @@ pub struct PersonaParams {
 impl Default for PersonaParams {
     fn default() -> Self {
         PersonaParams {
+            method: Method::default(),
             k: None,
             k_range: (4, 12),
             seed: crate::contract::DEFAULT_SEED,
@@ -119,8 +134,12 @@ pub struct Clustering {
     pub k: usize,
     pub inertia: f64,
     pub iterations: usize,
-    /// The table that justified K (empty when K was given).
+    /// The table that justified K (empty when K was given, or for the latent class model).
     pub candidates: Vec<Candidate>,
+    /// The latent class model's table that justified K (empty when K was given or for k-means).
+    pub lca_candidates: Vec<lca::Candidate>,
+    /// The fitted latent class model, classes in persona order (latent class method only).
+    pub lca: Option<lca::Fitted>,
 }
 
 /// Encodes, chooses K (unless given) and fits the final k-means; personas are numbered by size
@@ -152,6 +171,9 @@ pub fn cluster_with(
     mut progress: impl FnMut(&str),
 ) -> Result<Clustering> {
     let matrix = encoding.apply(table)?;
+    if p.method == Method::Lca {
+        return lca::cluster(table, p, encoding, matrix, previous, progress);
+    }
     let (k, candidates, sample_centres) = match p.k {
         Some(k) => (k, Vec::new(), None),
         None => {
@@ -235,6 +257,8 @@ pub fn cluster_with(
         inertia: fit.inertia,
         iterations: fit.iterations,
         candidates,
+        lca_candidates: Vec::new(),
+        lca: None,
     })
 }
 
@@ -245,6 +269,21 @@ pub fn order_by_size(
     k: usize,
     d: usize,
 ) -> (Vec<f64>, Vec<u32>) {
+    let order = size_order(centroids, labels, k, d);
+    let mut new_of_old = vec![0u32; k];
+    for (new, &old) in order.iter().enumerate() {
+        new_of_old[old] = new as u32;
+    }
+    let centroids = order
+        .iter()
+        .flat_map(|&old| centroids[old * d..(old + 1) * d].iter().copied())
+        .collect();
+    let labels = labels.iter().map(|&l| new_of_old[l as usize]).collect();
+    (centroids, labels)
+}
+
+/// The cluster positions largest first (ties by centre coordinates): `order[new] = old`.
+pub fn size_order(centroids: &[f64], labels: &[u32], k: usize, d: usize) -> Vec<usize> {
     let mut sizes = vec![0usize; k];
     for &l in labels {
         sizes[l as usize] += 1;
@@ -260,16 +299,7 @@ pub fn order_by_size(
                 .unwrap_or(std::cmp::Ordering::Equal)
         })
     });
-    let mut new_of_old = vec![0u32; k];
-    for (new, &old) in order.iter().enumerate() {
-        new_of_old[old] = new as u32;
-    }
-    let centroids = order
-        .iter()
-        .flat_map(|&old| centroids[old * d..(old + 1) * d].iter().copied())
-        .collect();
-    let labels = labels.iter().map(|&l| new_of_old[l as usize]).collect();
-    (centroids, labels)
+    order
 }
 
 /// Everything one persona run produced.
@@ -310,8 +340,10 @@ pub fn run(
     progress("profiling personas");
     let mut profiles = profile::profile(table, &clustering.labels, k, &frame.survey, threshold);
     progress("bootstrap stability per persona");
-    let stability =
-        stability::per_persona(&clustering.matrix, &clustering.centroids, k, params.seed);
+    let stability = match &clustering.lca {
+        Some(f) => stability::per_persona_lca(f, table, params.seed)?,
+        None => stability::per_persona(&clustering.matrix, &clustering.centroids, k, params.seed),
+    };
     for (p, s) in profiles.iter_mut().zip(stability) {
         p.stability = Some(s);
     }
@@ -390,6 +422,7 @@ pub fn run(
                     .to_vec()
             })
             .collect(),
+        lca: clustering.lca.as_ref().map(|f| f.permuted(&order)),
         personas: order
             .iter()
             .map(|&c| model::ModelPersona {
@@ -406,6 +439,7 @@ pub fn run(
             iterations: clustering.iterations,
             tree_accuracy: tree.accuracy,
             selection: clustering.candidates.clone(),
+            lca_selection: clustering.lca_candidates.clone(),
         },
         district_shares: shares,
     };
@@ -426,6 +460,23 @@ pub fn run(
 pub fn summary(run: &PersonaRun) -> String {
     use std::fmt::Write;
     let mut s = String::new();
+    if !run.clustering.lca_candidates.is_empty() {
+        let _ = writeln!(
+            s,
+            "choice of the number of personas (latent class model on a sample; elbow: each added \
+             persona removes >= {:.0}% of the remaining misfit):",
+            100.0 * lca::MIN_GAIN
+        );
+        let _ = writeln!(s, "  {}", lca::table_header());
+        for c in &run.clustering.lca_candidates {
+            let mark = if c.k == run.clustering.k {
+                "  <- chosen"
+            } else {
+                ""
+            };
+            let _ = writeln!(s, "  {}{mark}", lca::table_row(c));
+        }
+    }
     if !run.clustering.candidates.is_empty() {
         let _ = writeln!(
             s,

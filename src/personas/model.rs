@@ -32,6 +32,9 @@ pub struct ModelMetrics {
     pub tree_accuracy: f64,
     /// The table that justified K (empty when K was given).
     pub selection: Vec<Candidate>,
+    /// The latent class model's table that justified K (empty when K was given or for k-means).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lca_selection: Vec<super::lca::Candidate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,8 +49,13 @@ pub struct PersonaModel {
     /// Feature names of the table the model was fitted on, in order.
     pub schema: Vec<String>,
     pub encoding: Encoding,
-    /// One row per persona, in the order of `personas`.
+    /// One row per persona, in the order of `personas`: the mean encoded resident (k-means: the
+    /// centre residents are assigned to).
     pub centroids: Vec<Vec<f64>>,
+    /// The latent class model, classes in the order of `personas`; when present, residents are
+    /// placed by it rather than at the nearest centre.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lca: Option<super::lca::Fitted>,
     pub personas: Vec<ModelPersona>,
     /// The next free persona id (ids are never reused).
     pub next_id: u32,
@@ -74,7 +82,13 @@ impl crate::contract::Envelope for PersonaModel {
             && self
                 .centroids
                 .iter()
-                .all(|c| c.len() == self.encoding.terms.len());
+                .all(|c| c.len() == self.encoding.terms.len())
+            && self.lca.as_ref().is_none_or(|f| {
+                f.model.k == self.k
+                    && f.model.log_share.len() == self.k
+                    && f.model.levels == f.spec.offsets().1
+                    && f.model.log_prob.len() == self.k * f.model.levels
+            });
         if agree {
             Ok(())
         } else {
@@ -84,6 +98,15 @@ impl crate::contract::Envelope for PersonaModel {
 }
 
 impl PersonaModel {
+    /// The method that fitted the model.
+    pub fn method(&self) -> super::Method {
+        if self.lca.is_some() {
+            super::Method::Lca
+        } else {
+            super::Method::Kmeans
+        }
+    }
+
     /// Writes the model in its envelope, atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
         crate::contract::envelope::save(self, path)
@@ -97,7 +120,8 @@ impl PersonaModel {
 
 impl PersonaModel {
     /// The persona id of every row of `x` (residents x features, in the model's `schema` order):
-    /// encoded with the saved scaling, then placed at the nearest saved centre. The same rule as
+    /// its most probable class under the latent class model, or (k-means models) encoded with the
+    /// saved scaling and placed at the nearest saved centre. The same rule as
     /// the persona stage's final assignment, for a matrix from anywhere (another year's frame, an
     /// analyst's own selection of rows).
     pub fn assign<S: ndarray::Data<Elem = f64>>(
@@ -128,9 +152,14 @@ impl PersonaModel {
             features,
             values: x.iter().copied().collect(),
         };
-        let matrix = self.encoding.apply(&table)?;
-        let centres: Vec<f64> = self.centroids.concat();
-        Ok(super::kmeans::assign(&matrix, &centres, self.k)
+        let labels = match &self.lca {
+            Some(f) => f.classify(&table)?,
+            None => {
+                let matrix = self.encoding.apply(&table)?;
+                super::kmeans::assign(&matrix, &self.centroids.concat(), self.k)
+            }
+        };
+        Ok(labels
             .into_iter()
             .map(|l| self.personas[l as usize].id)
             .collect())

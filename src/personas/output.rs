@@ -170,7 +170,10 @@ struct PersonasJson<'a> {
     seed: u64,
     k: usize,
     k_chosen_by: &'static str,
+    method: super::Method,
     selection: &'a [Candidate],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    lca_selection: &'a [super::lca::Candidate],
     suppression_threshold: u32,
     personas: Vec<PublishedProfile<'a>>,
     beslisboom: &'a DecisionTree,
@@ -229,12 +232,16 @@ pub fn write(
         residents: table.rows(),
         seed: run.model.seed,
         k: run.model.k,
-        k_chosen_by: if run.clustering.candidates.is_empty() {
+        k_chosen_by: if !run.clustering.lca_candidates.is_empty() {
+            "log-likelihood elbow (each added persona removes >= 1% of the remaining misfit)"
+        } else if run.clustering.candidates.is_empty() {
             "given (--personas)"
         } else {
             "inertia elbow (gain >= 9%) among stable K (half-sample ARI >= 0.90)"
         },
+        method: run.model.method(),
         selection: &run.clustering.candidates,
+        lca_selection: &run.clustering.lca_candidates,
         suppression_threshold: run.threshold,
         personas: published_profiles(run),
         beslisboom: &run.tree,

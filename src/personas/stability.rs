@@ -51,31 +51,102 @@ pub fn per_persona(x: &Matrix, centroids: &[f64], k: usize, seed: u64) -> Vec<f6
             },
         );
         let labels = kmeans::assign(&subset(&s, &distinct), &fit.centroids, k);
-        // Contingency of original persona x bootstrap cluster over the distinct residents.
-        let mut both = vec![0usize; k * k];
-        let (mut a, mut c) = (vec![0usize; k], vec![0usize; k]);
-        for (j, &i) in distinct.iter().enumerate() {
-            let (o, l) = (original[i] as usize, labels[j] as usize);
-            both[o * k + l] += 1;
-            a[o] += 1;
-            c[l] += 1;
-        }
-        for o in 0..k {
-            let best = (0..k)
-                .map(|l| {
-                    let inter = both[o * k + l];
-                    let union = a[o] + c[l] - inter;
-                    if union == 0 {
-                        0.0
-                    } else {
-                        inter as f64 / union as f64
-                    }
-                })
-                .fold(0.0, f64::max);
-            total[o] += best;
-        }
+        add_best_jaccard(&original, &distinct, &labels, k, &mut total);
     }
     total.iter().map(|t| t / BOOTSTRAPS as f64).collect()
+}
+
+/// Adds, per original persona, its best Jaccard similarity with any bootstrap cluster over the
+/// distinct residents drawn (`labels[j]` is the cluster of `distinct[j]`).
+fn add_best_jaccard(
+    original: &[u32],
+    distinct: &[usize],
+    labels: &[u32],
+    k: usize,
+    total: &mut [f64],
+) {
+    let mut both = vec![0usize; k * k];
+    let (mut a, mut c) = (vec![0usize; k], vec![0usize; k]);
+    for (j, &i) in distinct.iter().enumerate() {
+        let (o, l) = (original[i] as usize, labels[j] as usize);
+        both[o * k + l] += 1;
+        a[o] += 1;
+        c[l] += 1;
+    }
+    for o in 0..k {
+        let best = (0..k)
+            .map(|l| {
+                let inter = both[o * k + l];
+                let union = a[o] + c[l] - inter;
+                if union == 0 {
+                    0.0
+                } else {
+                    inter as f64 / union as f64
+                }
+            })
+            .fold(0.0, f64::max);
+        total[o] += best;
+    }
+}
+
+/// Residents in the latent class model's bootstrap sample.
+pub const LCA_SAMPLE: usize = 5_000;
+
+/// [`per_persona`] for latent class personas: each persona is the set of sampled residents whose
+/// most probable class it is; each resample is refitted from a k-means start (not from the
+/// personas themselves) with a short EM, in parallel (each resample has its own seed, so the
+/// result does not depend on the thread count).
+pub fn per_persona_lca(
+    f: &super::lca::Fitted,
+    table: &crate::residents::FeatureTable,
+    seed: u64,
+) -> crate::error::Result<Vec<f64>> {
+    use super::lca;
+    use rayon::prelude::*;
+    let k = f.model.k;
+    let codes = f.spec.apply(table)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0b00_75ad);
+    let rows = sample_rows(codes.rows, LCA_SAMPLE, &mut rng);
+    let s = codes.subset(&rows);
+    let n = s.rows;
+    if n == 0 || k == 0 {
+        return Ok(vec![0.0; k]);
+    }
+    let (original, _) = lca::classify(&f.model, &s);
+    let parts: Vec<Vec<f64>> = (0..BOOTSTRAPS)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(7919 * (b as u64 + 1)));
+            let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            let mut distinct = draw.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let fit = lca::fit(
+                &f.spec,
+                &s.subset(&draw),
+                lca::LcaParams {
+                    k,
+                    restarts: 1,
+                    start_iter: 10,
+                    max_iter: 100,
+                    tol: 1e-6,
+                    prior: 0.1,
+                    seed: seed.wrapping_add(b as u64),
+                },
+            );
+            let (labels, _) = lca::classify(&fit, &s.subset(&distinct));
+            let mut total = vec![0.0; k];
+            add_best_jaccard(&original, &distinct, &labels, k, &mut total);
+            total
+        })
+        .collect();
+    let mut total = vec![0.0; k];
+    for p in parts {
+        for (t, v) in total.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    Ok(total.iter().map(|t| t / BOOTSTRAPS as f64).collect())
 }
 
 #[cfg(test)]

@@ -42,6 +42,9 @@ pub struct RunOptions {
     pub export_residents: bool,
     /// A fixed number of personas (`None`: chosen by the persona stage).
     pub personas: Option<usize>,
+    /// How personas are found (`None`: the method of `personas_model` when given, else the
+    /// default).
+    pub persona_method: Option<personas::Method>,
     /// A saved persona model to continue: its ids and names are kept, its K is used unless
     /// `personas` is given, and lineage against it is reported.
     pub personas_model: Option<PathBuf>,
@@ -226,6 +229,10 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let step = progress.stage("personas", "clustering residents into personas");
     let params = PersonaParams {
         k: opts.personas.or(previous.as_ref().map(|m| m.k)),
+        method: opts
+            .persona_method
+            .or(previous.as_ref().map(PersonaModel::method))
+            .unwrap_or_default(),
         seed: opts.seed,
         suppression_threshold: threshold,
         ..PersonaParams::default()

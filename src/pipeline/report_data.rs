@@ -1044,7 +1044,16 @@ impl ReportData {
                 stability: c.stability,
                 inertia_gain: c.inertia_gain,
                 chosen: c.k == run.profiles.len(),
+                lca: None,
             })
+            .chain(run.model.metrics.lca_selection.iter().map(|c| KChoice {
+                k: c.k,
+                silhouette: 0.0,
+                stability: 0.0,
+                inertia_gain: 0.0,
+                chosen: c.k == run.profiles.len(),
+                lca: Some((c.gain, c.min_avepp)),
+            }))
             .collect();
         self.persona_districts = run
             .model

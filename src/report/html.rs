@@ -1730,7 +1730,27 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
     linkage(s, d);
     // The two choice tables side by side (on paper too).
     s.push_str("<div class=\"two\"><div>");
-    if !d.analyst.k_choice.is_empty() {
+    if d.analyst.k_choice.iter().any(|k| k.lca.is_some()) {
+        s.push_str(
+            "<table class=\"wide\"><caption>Keuze van het aantal persona's (K), latente-klassenmodel</caption><thead><tr><th class=\"num\">K</th>\
+             <th class=\"num\">Winst in log-likelihood</th><th class=\"num\">Zekerheid (laagste persona)</th>\
+             <th>Gekozen</th></tr></thead><tbody>",
+        );
+        for k in &d.analyst.k_choice {
+            let Some((gain, certainty)) = k.lca else {
+                continue;
+            };
+            let _ = write!(
+                s,
+                "<tr><td class=\"num\">K = {}</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                k.k,
+                decimal(100.0 * gain, 1),
+                decimal(certainty, 2),
+                if k.chosen { "✓" } else { "" }
+            );
+        }
+        s.push_str("</tbody></table>\n");
+    } else if !d.analyst.k_choice.is_empty() {
         s.push_str(
             "<table class=\"wide\"><caption>Keuze van het aantal persona's (K)</caption><thead><tr><th class=\"num\">K</th>\
              <th class=\"num\">Silhouet</th><th class=\"num\">Stabiliteit (ARI)</th><th class=\"num\">Winst in verklaarde variatie</th>\

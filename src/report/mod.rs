@@ -132,6 +132,10 @@ pub struct KChoice {
     /// Share of the remaining variation the K-th persona explains.
     pub inertia_gain: f64,
     pub chosen: bool,
+    /// Latent class model: (share of the remaining misfit the K-th persona removes, the lowest
+    /// mean certainty of a persona); the k-means fields are then 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lca: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
