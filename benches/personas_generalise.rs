@@ -8,7 +8,11 @@
 //!
 //! Run: `cargo bench --bench personas_generalise -- [--sets 20] [--first-seed 1]
 //! [--sizes 40000,200000] [--noise 1.0] [--profile zoetermeer] [--cache DIR] [--all-k]
-//! [--jsonl FILE]`. `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
+//! [--jsonl FILE] [--method kmeans|lca] [--lca-research]`. `--method lca` runs the latent class
+//! persona method instead of k-means. `--lca-research` (with `--jsonl`) fits the latent class
+//! model at every K of 4..=12 on the selection sample and writes its diagnostics (log-likelihood,
+//! BIC, ICL, certainty, separation of the closest classes) with the ARI per K, for comparing K
+//! rules offline; `LCA_EXTRA=col,col:cut/cut` adds flag or banded variables (research only). `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
 //! dominate the time), so another encoding or K rule reruns only the persona stage. `--all-k`
 //! also fits every K of the range and records its ARI and majority rate (for comparing K rules
 //! offline from the JSON lines). `--only-cache` generates the studies into the cache and stops.
@@ -200,6 +204,11 @@ fn main() {
     let all_k = args.iter().any(|a| a == "--all-k");
     let only_cache = args.iter().any(|a| a == "--only-cache");
     let lca_research = args.iter().any(|a| a == "--lca-research");
+    let method = match arg(&args, "--method").as_deref() {
+        None | Some("kmeans") => personas::Method::Kmeans,
+        Some("lca") => personas::Method::Lca,
+        Some(other) => panic!("--method kmeans|lca, got {other}"),
+    };
     let mut jsonl = arg(&args, "--jsonl").map(|p| std::fs::File::create(p).unwrap());
     println!(
         "set   residents  planted K  chosen K    ARI  stab(min)  secs  recall per planted persona (share% recall, * = majority of a found persona)"
@@ -218,15 +227,22 @@ fn main() {
                 continue;
             }
             let planted_k = *planted.iter().max().unwrap() as usize + 1;
-            let params = PersonaParams::default().check(table.rows()).unwrap();
+            let params = PersonaParams {
+                method,
+                ..PersonaParams::default()
+            }
+            .check(table.rows())
+            .unwrap();
             let t = Instant::now();
             let c = match encoding(&table) {
                 Some(enc) => personas::cluster_with(&table, &params, enc, None, |_| {}),
                 None => personas::cluster(&table, &params, None, |_| {}),
             }
             .unwrap();
-            let stability =
-                personas::stability::per_persona(&c.matrix, &c.centroids, c.k, params.seed);
+            let stability = match &c.lca {
+                Some(f) => personas::stability::per_persona_lca(f, &table, params.seed).unwrap(),
+                None => personas::stability::per_persona(&c.matrix, &c.centroids, c.k, params.seed),
+            };
             let s = t.elapsed().as_secs_f64();
             let ari = adjusted_rand_index(&planted, &c.labels);
             let rec = recalls(&planted, &c.labels);

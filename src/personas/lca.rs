@@ -926,3 +926,102 @@ pub fn cluster(
         lca: Some(fitted),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// `k` planted classes over 8 variables of 4 levels; each class favours one level per
+    /// variable with probability `p`. Returns the spec, codes and the planted labels.
+    fn planted(k: usize, n: usize, p: f64, seed: u64) -> (LcaSpec, Codes, Vec<u32>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let vars = 8;
+        let favourite: Vec<Vec<usize>> = (0..k)
+            .map(|_| (0..vars).map(|_| rng.random_range(0..4)).collect())
+            .collect();
+        let spec = LcaSpec {
+            variables: (0..vars)
+                .map(|v| Variable {
+                    name: format!("v{v}"),
+                    kind: VariableKind::Group {
+                        columns: (0..4).map(|l| format!("v{v}={l}")).collect(),
+                    },
+                })
+                .collect(),
+        };
+        let mut data = Vec::with_capacity(n * vars);
+        let mut labels = Vec::with_capacity(n);
+        for _ in 0..n {
+            let c = rng.random_range(0..k);
+            labels.push(c as u32);
+            for (v, &fav) in favourite[c].iter().enumerate() {
+                let level = if rng.random::<f64>() < p {
+                    fav
+                } else {
+                    rng.random_range(0..4)
+                };
+                data.push((v * 4 + level) as u16);
+            }
+        }
+        let codes = Codes {
+            rows: n,
+            vars,
+            levels: vars * 4,
+            data,
+        };
+        (spec, codes, labels)
+    }
+
+    #[test]
+    fn recovers_planted_classes_and_their_number() {
+        let (spec, x, truth) = planted(5, 6000, 0.8, 1);
+        let path = fit_path(&spec, &x, &[3, 4, 5, 6, 7], LcaParams::new(0, 3), |_| {});
+        let c = candidates(&spec, &path, &x);
+        assert_eq!(choose(&c), 5, "{c:?}");
+        let (labels, _) = classify(&path[2], &x);
+        let ari = super::super::select::adjusted_rand_index(&truth, &labels);
+        assert!(ari > 0.95, "ARI {ari}");
+        // Each level block is a distribution.
+        let m = &path[2];
+        for class in 0..m.k {
+            for v in 0..8 {
+                let s: f64 = (0..4)
+                    .map(|l| m.log_prob[class * m.levels + v * 4 + l].exp())
+                    .sum();
+                assert!((s - 1.0).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fit_does_not_depend_on_the_thread_count() {
+        let (spec, x, _) = planted(4, 3 * CHUNK + 17, 0.7, 2);
+        let fit_in = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| fit(&spec, &x, LcaParams::new(4, 9)))
+        };
+        let (one, two) = (fit_in(1), fit_in(2));
+        assert_eq!(one, two);
+        assert_eq!(classify(&one, &x), classify(&two, &x));
+    }
+
+    #[test]
+    fn permuting_classes_permutes_their_residents() {
+        let (spec, x, _) = planted(3, 2000, 0.8, 4);
+        let f = Fitted {
+            spec: spec.clone(),
+            model: fit(&spec, &x, LcaParams::new(3, 1)),
+        };
+        let (before, _) = classify(&f.model, &x);
+        let order = [2usize, 0, 1];
+        let (after, _) = classify(&f.permuted(&order).model, &x);
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(order[*a as usize], *b as usize);
+        }
+    }
+}
