@@ -189,6 +189,9 @@ pub fn train(
         w[r.row] = r.weight;
     }
     let rows: Vec<usize> = scored.iter().map(|r| r.row).collect();
+    // Both outcomes train on the same respondents: their rows are binned for the trees once.
+    let binned = (params.model != ModelChoice::Logistic)
+        .then(|| gbt::Binned::new(&table.values, table.features.len(), &rows));
     let settings = |seed_offset: u64| fit::Settings {
         folds: params.folds,
         bootstrap: params.bootstrap,
@@ -214,6 +217,7 @@ pub fn train(
             rows: rows.clone(),
             wijk: &table.wijk,
             wijken: &table.wijken,
+            binned: binned.as_ref(),
         };
         Ok(fit::train_outcome(
             name,
