@@ -21,17 +21,19 @@ use super::model::{CandidateScore, CvMetrics, Fitted, Learner, OutcomeModel, Spe
 use super::ModelChoice;
 use crate::residents::Feature;
 
-/// The respondents of one outcome, as indices into the feature table.
+/// The respondents of one outcome, as indices into the rows of `x` (the whole feature table, or
+/// the respondents' rows gathered as `risk::train` does).
 pub struct Data<'a> {
+    /// Row-major, `features.len()` columns.
     pub x: &'a [f64],
     pub features: &'a [Feature],
-    /// Outcome per table row (0 for non-respondents; only `rows` are read).
+    /// Outcome per row of `x` (only `rows` are read).
     pub y: Vec<f64>,
-    /// Sample weight per table row.
+    /// Sample weight per row of `x`.
     pub w: Vec<f64>,
-    /// Table rows of the scored respondents.
+    /// Rows of `x` of the scored respondents.
     pub rows: Vec<usize>,
-    /// Wijk index per table row, and the wijkcodes.
+    /// Wijk index per row of `x`, and the wijkcodes.
     pub wijk: &'a [u32],
     pub wijken: &'a [String],
     /// `rows` binned for the trees (shared by both outcomes); `None`: binned here when needed.
