@@ -435,7 +435,7 @@ pub fn train_outcome(
         }
     };
     let mut candidates: Vec<CandidateScore> = specs
-        .iter()
+        .par_iter()
         .zip(&oof)
         .map(|(spec, f)| score(spec, f))
         .collect();

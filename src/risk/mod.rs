@@ -28,7 +28,7 @@ pub mod output;
 use crate::error::Result;
 use crate::residents::{Frame, Respondent};
 use districts::{DistrictScore, WijkFactors};
-use model::{OutcomeModel, RiskModel};
+use model::RiskModel;
 
 /// Which learner family the model choice may pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -211,7 +211,7 @@ pub fn train(
         gbt: params.gbt.clone(),
         gbt_checkpoints: params.gbt_checkpoints.clone(),
     };
-    let mut outcome = |name: &str, y: Vec<f64>, offset: u64| -> Result<OutcomeModel> {
+    let data = |name: &str, y: Vec<f64>| -> Result<fit::Data> {
         let positives = rows.iter().filter(|&&i| y[i] > 0.5).count();
         crate::ensure!(
             positives >= params.folds && rows.len() - positives >= params.folds,
@@ -219,7 +219,7 @@ pub fn train(
             rows.len(),
             params.folds
         );
-        let data = fit::Data {
+        Ok(fit::Data {
             x: &x,
             features: &table.features,
             y,
@@ -228,16 +228,17 @@ pub fn train(
             wijk: &wijk,
             wijken: &table.wijken,
             binned: binned.as_ref(),
-        };
-        Ok(fit::train_outcome(
-            name,
-            &data,
-            &settings(offset),
-            &mut progress,
-        ))
+        })
     };
-    let lonely = outcome("lonely", y_lonely, 0)?;
-    let severe = outcome("severe", y_severe, 1)?;
+    let (d_lonely, d_severe) = (data("lonely", y_lonely)?, data("severe", y_severe)?);
+    // The two outcomes train at the same time: their fold fits share the threads, so one
+    // outcome's serial steps (scoring the candidates, the final fit) overlap the other's work.
+    // Each outcome's result does not depend on the scheduling.
+    progress("lonely and severe (at once): cross-validating the candidates, fitting the chosen");
+    let (lonely, severe) = rayon::join(
+        || fit::train_outcome("lonely", &d_lonely, &settings(0), |_| {}),
+        || fit::train_outcome("severe", &d_severe, &settings(1), |_| {}),
+    );
     let model = RiskModel {
         format: model::FORMAT.to_string(),
         version: model::VERSION,
