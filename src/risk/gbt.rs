@@ -299,8 +299,7 @@ impl Bins {
         }
         let mut cols = Vec::with_capacity(n * p);
         let mut common = Vec::with_capacity(p);
-        for j in 0..p {
-            let src = &binned.cols[j * all..(j + 1) * all];
+        for (j, src) in binned.cols.chunks(all.max(1)).take(p).enumerate() {
             let start = cols.len();
             cols.extend(pos.iter().map(|&i| src[i as usize]));
             let mut count = [0u32; MAX_BINS];
