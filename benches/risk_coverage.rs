@@ -121,6 +121,7 @@ fn one(profile: &str, residents: usize, seed: u64, bootstrap: usize) -> StudyRes
         rows: rows.clone(),
         wijk: &table.wijk,
         wijken: &table.wijken,
+        binned: None,
     };
     let all: Vec<usize> = (0..rows.len()).collect();
     let (u, _) = fit::area_effects(&fl, &data, &all, table.wijken.len());

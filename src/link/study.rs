@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::fasthash::FastMap;
 use super::person::{PersonFields, PersonRecord, PreparedSpine};
 use super::{LinkStatus, Report};
+use crate::contract::pseudonym::PseudoId;
 use crate::contract::SourceKind;
 use crate::error::Result;
 use crate::sources::{Resident, Study};
@@ -224,7 +225,14 @@ fn spine_fields<'a>(r: &'a Resident, huisnummer: &'a str) -> PersonFields<'a> {
 /// Writes `links.csv` (the contract's columns, for the sources linked without a BSN) and
 /// `link_report.json` (per source: method, link rate, and for probabilistic sources the fitted
 /// m/u table, match weights per level, the weight histogram and a sample of explained links).
-pub fn write_outputs(study: &Study, links: &StudyLinks, out_dir: &Path) -> Result<()> {
+/// `pseudo_ids` are the BRP records' pseudonyms in register order (the feature table's), so
+/// the BRP records themselves may be gone by then.
+pub fn write_outputs(
+    study: &Study,
+    pseudo_ids: &[PseudoId],
+    links: &StudyLinks,
+    out_dir: &Path,
+) -> Result<()> {
     let mut csv = Vec::new();
     writeln!(csv, "source,row,pseudo_id,match_probability").expect("writing to memory");
     let mut report = BTreeMap::new();
@@ -237,7 +245,7 @@ pub fn write_outputs(study: &Study, links: &StudyLinks, out_dir: &Path) -> Resul
         if source_links.method == LinkMethod::Probabilistic {
             for (i, row) in rows.iter().enumerate() {
                 let pseudo = source_links.resident[i]
-                    .map(|r| study.brp.records[r as usize].pseudo_id.as_str())
+                    .map(|r| pseudo_ids[r as usize].as_str())
                     .unwrap_or("");
                 writeln!(
                     csv,

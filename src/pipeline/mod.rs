@@ -133,6 +133,8 @@ pub struct WhatIf {
 /// Everything a caller needs to summarise a run.
 #[derive(Debug)]
 pub struct RunOutcome {
+    /// The ingest result; its BRP, `inkomen`, `wmo` and `opvoedondersteuning` records are
+    /// released once the feature table is built (the frame holds what later stages need).
     pub ingested: Ingested,
     pub links: StudyLinks,
     pub frame: Frame,
@@ -182,6 +184,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let step = progress.stage("validate", "reading and validating the sources");
     let config = StudyConfig::load(&opts.study_dir)?.with_reference_date(opts.reference_date);
     let mut ingested = read_study(&opts.study_dir, &config, &opts.keys)?;
+    return_free_memory();
     let threshold = ingested.summary.suppression_threshold;
     // The what-if's offers are read and checked now, before the long stages: a typo in
     // --drop-offers or a bad --add-offers file fails in seconds, not after training.
@@ -222,6 +225,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let step = progress.stage("features", "building the resident feature table");
     let frame = Frame::build(&ingested.study, &links)?;
     let table = &frame.table;
+    release_raw_records(&mut ingested);
     step.finish();
     timed("features", start);
 
@@ -317,7 +321,7 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
     let set = crate::io::staging::OutputSet::begin(&opts.out_dir, crate::io::staging::RUN_FILES)?;
     let out = set.dir();
     ingested.write(out)?;
-    crate::link::study::write_outputs(&ingested.study, &links, out)?;
+    crate::link::study::write_outputs(&ingested.study, &table.pseudo_ids, &links, out)?;
     personas::output::write(&persona_run, table, out, false)?;
     risk::output::write(&risk_run, out)?;
     let models = out.join("models");
@@ -370,6 +374,34 @@ pub fn run(options: &CheckedRunOptions, progress: &Progress) -> Result<RunOutcom
         timings,
         skipped,
     })
+}
+
+/// Releases the raw records no stage after the feature table reads: the BRP (the table has its
+/// pseudonyms and wijken, in register order) and the sources folded into the table (`inkomen`,
+/// `wmo`, `opvoedondersteuning`). At a million residents they are about a gigabyte beside the
+/// table and the personas' and risk stage's work. Kept: `gebieden`, the survey, `schuldhulp`,
+/// `huisbezoeken` (row numbers for `links.csv`), `veiligheid` and the sociale kaart, all small.
+///
+/// The records were allocated string by string during ingest; freed, they leave free pages
+/// inside the heap that glibc keeps unless asked, so the pages are handed back explicitly
+/// ([`return_free_memory`]).
+fn release_raw_records(ingested: &mut Ingested) {
+    let study = &mut ingested.study;
+    drop(std::mem::take(&mut study.brp));
+    drop(std::mem::take(&mut study.inkomen));
+    drop(std::mem::take(&mut study.wmo));
+    drop(std::mem::take(&mut study.opvoed));
+    return_free_memory();
+}
+
+/// Hands free heap pages back to the system (glibc keeps freed memory for reuse unless asked:
+/// the file texts and parse buffers of ingest, the records released after the feature table).
+fn return_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the system; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Refuses an output folder that is the study folder or lies inside it, compared as real paths

@@ -37,8 +37,9 @@ pub fn build(
     gaps: Option<&GapReport>,
     geometry: Option<WijkGeometry>,
 ) -> ReportData {
-    let mut data = ReportData::from_stages(study, summary, links).with_personas(personas, table);
-    add_persona_intervals(&mut data, study, links, &personas.resident_ids());
+    let mut data =
+        ReportData::from_stages(study, summary, links, table).with_personas(personas, table);
+    add_persona_intervals(&mut data, study, links, table, &personas.resident_ids());
     add_risk(&mut data, risk);
     if let Some(g) = gaps {
         add_gaps(&mut data, g, study);
@@ -275,16 +276,17 @@ fn add_persona_intervals(
     data: &mut report::ReportData,
     study: &Study,
     links: &StudyLinks,
+    table: &FeatureTable,
     persona_of_row: &[u32],
 ) {
     let Some(l) = links.get(SourceKind::Gezondheidsmonitor) else {
         return;
     };
     // The feature table has one row per BRP record, in register order.
-    if persona_of_row.len() != study.brp.len() {
+    if persona_of_row.len() != table.rows() {
         return;
     }
-    let mut seen = vec![false; study.brp.len()];
+    let mut seen = vec![false; table.rows()];
     let mut by: BTreeMap<u32, SurveyTally> = BTreeMap::new();
     for (r, resident) in study.survey.iter().zip(&l.resident) {
         let Some(i) = resident.map(|i| i as usize) else {
@@ -856,8 +858,15 @@ pub const TRAITS_PER_PERSONA: usize = 5;
 impl ReportData {
     /// The report skeleton for an ingested, linked study: municipality, wijken with residents,
     /// survey figures and RIVM reference figures, and data quality. Link rates come from `links`
-    /// (not from the summary) so the caller need not have filled them in.
-    pub fn from_stages(study: &Study, summary: &IngestSummary, links: &StudyLinks) -> ReportData {
+    /// (not from the summary) so the caller need not have filled them in. The residents per
+    /// wijk come from the feature table (one row per BRP record, in register order), not from
+    /// the BRP records, which `run` releases once the table is built.
+    pub fn from_stages(
+        study: &Study,
+        summary: &IngestSummary,
+        links: &StudyLinks,
+        table: &FeatureTable,
+    ) -> ReportData {
         let threshold = summary.suppression_threshold;
         let (configured_code, configured_name) = summary
             .municipality
@@ -889,10 +898,12 @@ impl ReportData {
         let name = configured_name.or_else(|| gemeente.as_ref().map(|g| g.gemeentenaam.clone()));
 
         let mut residents: BTreeMap<&str, u64> = BTreeMap::new();
-        for r in study.brp.iter() {
-            *residents.entry(r.wijkcode.as_str()).or_default() += 1;
+        for &k in &table.wijk {
+            *residents
+                .entry(table.wijken[k as usize].as_str())
+                .or_default() += 1;
         }
-        let survey = survey_by_wijk(study, links);
+        let survey = survey_by_wijk(study, links, table);
         let total = survey
             .values()
             .fold(SurveyTally::default(), |a, b| a.plus(b));
@@ -1446,7 +1457,11 @@ impl SurveyTally {
 
 /// Linked respondents per wijk with a usable De Jong Gierveld score (lonely >= 3, severe >= 9,
 /// the RIVM definitions), weighted by `weegfactor`.
-fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str, SurveyTally> {
+fn survey_by_wijk<'a>(
+    study: &Study,
+    links: &StudyLinks,
+    table: &'a FeatureTable,
+) -> BTreeMap<&'a str, SurveyTally> {
     let mut out: BTreeMap<&str, SurveyTally> = BTreeMap::new();
     let Some(l) = links.get(SourceKind::Gezondheidsmonitor) else {
         return out;
@@ -1455,10 +1470,10 @@ fn survey_by_wijk<'a>(study: &'a Study, links: &StudyLinks) -> BTreeMap<&'a str,
         let (Some(i), Some(score)) = (resident, crate::residents::djg::score(&r.djg)) else {
             continue;
         };
-        let Some(res) = study.brp.records.get(*i as usize) else {
+        let Some(&k) = table.wijk.get(*i as usize) else {
             continue;
         };
-        out.entry(res.wijkcode.as_str())
+        out.entry(table.wijken[k as usize].as_str())
             .or_default()
             .add(r.weegfactor, &score);
     }

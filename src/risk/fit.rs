@@ -14,26 +14,30 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
-use super::gbt::{Gbt, GbtParams};
+use super::gbt::{Binned, Gbt, GbtParams};
 use super::logistic::{sigmoid, Logistic};
 use super::metrics;
 use super::model::{CandidateScore, CvMetrics, Fitted, Learner, OutcomeModel, Spec};
 use super::ModelChoice;
 use crate::residents::Feature;
 
-/// The respondents of one outcome, as indices into the feature table.
+/// The respondents of one outcome, as indices into the rows of `x` (the whole feature table, or
+/// the respondents' rows gathered as `risk::train` does).
 pub struct Data<'a> {
+    /// Row-major, `features.len()` columns.
     pub x: &'a [f64],
     pub features: &'a [Feature],
-    /// Outcome per table row (0 for non-respondents; only `rows` are read).
+    /// Outcome per row of `x` (only `rows` are read).
     pub y: Vec<f64>,
-    /// Sample weight per table row.
+    /// Sample weight per row of `x`.
     pub w: Vec<f64>,
-    /// Table rows of the scored respondents.
+    /// Rows of `x` of the scored respondents.
     pub rows: Vec<usize>,
-    /// Wijk index per table row, and the wijkcodes.
+    /// Wijk index per row of `x`, and the wijkcodes.
     pub wijk: &'a [u32],
     pub wijken: &'a [String],
+    /// `rows` binned for the trees (shared by both outcomes); `None`: binned here when needed.
+    pub binned: Option<&'a Binned>,
 }
 
 /// Hyper-parameters of the training of one outcome.
@@ -47,29 +51,45 @@ pub struct Settings {
     pub gbt_checkpoints: Vec<usize>,
 }
 
-fn fit_learner(spec: &Spec, d: &Data, rows: &[usize]) -> Learner {
+/// Fits `spec` on the respondents at positions `pos` of `d.rows` (trees on the shared bins).
+fn fit_learner(spec: &Spec, d: &Data, bins: Option<&Binned>, pos: &[usize]) -> Learner {
+    let rows: Vec<usize> = pos.iter().map(|&q| d.rows[q]).collect();
+    let trees = |p: &GbtParams| {
+        let at: Vec<u32> = pos.iter().map(|&q| q as u32).collect();
+        Gbt::fit_binned(bins.expect("binned for trees"), &at, &d.y, &d.w, p)
+    };
     match spec {
         Spec::Logistic { lambda } => {
-            Learner::Logistic(Logistic::fit(d.features, d.x, &d.y, &d.w, rows, *lambda))
+            Learner::Logistic(Logistic::fit(d.features, d.x, &d.y, &d.w, &rows, *lambda))
         }
-        Spec::Gbt(p) => Learner::Gbt(Gbt::fit(d.x, d.features.len(), &d.y, &d.w, rows, p)),
+        Spec::Gbt(p) => Learner::Gbt(trees(p)),
         Spec::Blend { lambda, gbt } => Learner::Blend {
-            logistic: Logistic::fit(d.features, d.x, &d.y, &d.w, rows, *lambda),
-            gbt: Gbt::fit(d.x, d.features.len(), &d.y, &d.w, rows, gbt),
+            logistic: Logistic::fit(d.features, d.x, &d.y, &d.w, &rows, *lambda),
+            gbt: trees(gbt),
         },
     }
 }
 
 /// A bootstrap refit: logistic parts warm-started on the final fit's design terms, trees anew.
-fn refit_learner(full: &Learner, spec: &Spec, d: &Data, rows: &[usize]) -> Learner {
+fn refit_learner(
+    full: &Learner,
+    spec: &Spec,
+    d: &Data,
+    bins: Option<&Binned>,
+    pos: &[usize],
+) -> Learner {
     let p = d.features.len();
+    let rows: Vec<usize> = pos.iter().map(|&q| d.rows[q]).collect();
     match (full, spec) {
-        (Learner::Logistic(l), _) => Learner::Logistic(l.refit(p, d.x, &d.y, &d.w, rows)),
-        (Learner::Blend { logistic, .. }, Spec::Blend { gbt, .. }) => Learner::Blend {
-            logistic: logistic.refit(p, d.x, &d.y, &d.w, rows),
-            gbt: Gbt::fit(d.x, p, &d.y, &d.w, rows, gbt),
-        },
-        _ => fit_learner(spec, d, rows),
+        (Learner::Logistic(l), _) => Learner::Logistic(l.refit(p, d.x, &d.y, &d.w, &rows)),
+        (Learner::Blend { logistic, .. }, Spec::Blend { gbt, .. }) => {
+            let at: Vec<u32> = pos.iter().map(|&q| q as u32).collect();
+            Learner::Blend {
+                logistic: logistic.refit(p, d.x, &d.y, &d.w, &rows),
+                gbt: Gbt::fit_binned(bins.expect("binned for trees"), &at, &d.y, &d.w, gbt),
+            }
+        }
+        _ => fit_learner(spec, d, bins, pos),
     }
 }
 
@@ -311,17 +331,37 @@ pub fn train_outcome(
         }
     }
     let max_rounds = s.gbt_checkpoints.iter().copied().max().unwrap_or(0);
+    // The respondents binned once for every tree fit of this outcome (usually shared with the
+    // other outcome too), and the checkpoints in ascending order for one walk over the trees.
+    let own_bins;
+    let bins: Option<&Binned> = if specs.len() > gbt_first {
+        Some(match d.binned {
+            Some(b) => {
+                assert_eq!(b.rows(), &d.rows[..], "bins of other rows");
+                b
+            }
+            None => {
+                own_bins = Binned::new(d.x, d.features.len(), &d.rows);
+                &own_bins
+            }
+        })
+    } else {
+        None
+    };
+    let mut ascending: Vec<usize> = s.gbt_checkpoints.clone();
+    ascending.sort_unstable();
+    ascending.dedup();
     let results: Vec<Vec<(usize, Vec<f64>)>> = jobs
         .par_iter()
         .map(|&(c, k)| {
-            let train: Vec<usize> = (0..n)
-                .filter(|&q| fold[q] != k)
-                .map(|q| d.rows[q])
-                .collect();
             let test: Vec<usize> = (0..n).filter(|&q| fold[q] == k).collect();
             let row =
                 |q: usize| &d.x[d.rows[q] * d.features.len()..(d.rows[q] + 1) * d.features.len()];
             if c {
+                let train: Vec<usize> = (0..n)
+                    .filter(|&q| fold[q] != k)
+                    .map(|q| d.rows[q])
+                    .collect();
                 Logistic::fit_path(d.features, d.x, &d.y, &d.w, &train, &s.lambdas)
                     .iter()
                     .enumerate()
@@ -332,15 +372,18 @@ pub fn train_outcome(
                     rounds: max_rounds,
                     ..s.gbt.clone()
                 };
-                let m = Gbt::fit(d.x, d.features.len(), &d.y, &d.w, &train, &params);
+                let at: Vec<u32> = (0..n as u32).filter(|&q| fold[q as usize] != k).collect();
+                let m = Gbt::fit_binned(bins.expect("binned"), &at, &d.y, &d.w, &params);
+                let at_checkpoints: Vec<Vec<f64>> = test
+                    .iter()
+                    .map(|&q| m.logit_at(row(q), &ascending))
+                    .collect();
                 s.gbt_checkpoints
                     .iter()
                     .enumerate()
-                    .map(|(j, &r)| {
-                        (
-                            gbt_first + j,
-                            test.iter().map(|&q| m.logit_upto(row(q), r)).collect(),
-                        )
+                    .map(|(j, r)| {
+                        let c = ascending.binary_search(r).expect("a checkpoint");
+                        (gbt_first + j, at_checkpoints.iter().map(|v| v[c]).collect())
                     })
                     .collect()
             }
@@ -392,7 +435,7 @@ pub fn train_outcome(
         }
     };
     let mut candidates: Vec<CandidateScore> = specs
-        .iter()
+        .par_iter()
         .zip(&oof)
         .map(|(spec, f)| score(spec, f))
         .collect();
@@ -462,7 +505,7 @@ pub fn train_outcome(
     progress(&format!("{name}: fitting {}", spec.name()));
     let all: Vec<usize> = (0..n).collect();
     let f_oof = &oof[chosen];
-    let learner = fit_learner(&spec, d, &d.rows);
+    let learner = fit_learner(&spec, d, bins, &all);
     let area = area_fit(f_oof, d, &all, n_wijken);
     let tau2 = area.tau2;
     // For the 90% intervals (districts.rs): the EB mean squared error of every wijk effect
@@ -493,8 +536,7 @@ pub fn train_outcome(
         .map(|r| {
             let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0xb005_7000 ^ ((r as u64) << 20));
             let pos: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let rows: Vec<usize> = pos.iter().map(|&q| d.rows[q]).collect();
-            let learner = refit_learner(&fitted.learner, &spec, d, &rows);
+            let learner = refit_learner(&fitted.learner, &spec, d, bins, &pos);
             let (u, _) = area_effects(f_oof, d, &pos, n_wijken);
             Fitted {
                 learner,
