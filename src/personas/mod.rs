@@ -16,6 +16,12 @@
 //! report anyway); a diagonal Gaussian mixture recovered the planted personas about as well but its
 //! likelihood degenerates on 0/1 columns (variances collapse, BIC keeps falling with K, so it
 //! cannot choose K) and it is several times slower.
+//!
+//! A latent class model ([`lca`], `Method::Lca`, `--persona-method lca`) is the alternative for
+//! municipalities with household-defined groups: on random persona sets it recovers the planted
+//! personas far better (median ARI 0.948 against 0.806 at 40,000 residents), but on the demo and
+//! profiles it splits the planted working families, so k-means stays the default
+//! (docs/personas.md has both tables).
 
 pub mod encode;
 pub mod kmeans;
