@@ -313,8 +313,12 @@ pub struct LcaModel {
     pub iterations: usize,
 }
 
+/// A class's posterior below this adds nothing to the level counts (it still counts in the class
+/// total): it skips most of a pass's additions, as certainty is typically above 0.99.
+const NEGLIGIBLE: f64 = 1e-12;
+
 /// Rows per chunk of the fused E/M pass (fixed, so sums do not depend on the thread count).
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 /// Expected counts of one pass: `k * levels` level counts, `k` class counts, the log-likelihood.
 struct Pass {
@@ -364,6 +368,11 @@ fn pass(m: &LcaModel, x: &Codes) -> Pass {
                 p.loglik += posterior(m, row, &mut r);
                 for (c, &rc) in r.iter().enumerate() {
                     p.class[c] += rc;
+                    // Most residents belong to one class almost surely: the others' share of
+                    // their levels is below what f64 sums of thousands of residents keep.
+                    if rc < NEGLIGIBLE {
+                        continue;
+                    }
                     let counts = &mut p.counts[c * l..(c + 1) * l];
                     for &code in row {
                         counts[code as usize] += rc;
@@ -656,10 +665,17 @@ pub fn fit_path(
                 starts.push(split);
             }
         }
+        // The short EMs run side by side; the best log-likelihood wins, the earlier start on a
+        // tie, whatever the thread count.
+        let tried: Vec<LcaModel> = starts
+            .par_iter()
+            .map(|labels| {
+                let start = from_labels(&levels, x, labels, k, p.prior);
+                em(&levels, x, start, p.start_iter, 1e-6, p.prior)
+            })
+            .collect();
         let mut best: Option<LcaModel> = None;
-        for labels in &starts {
-            let start = from_labels(&levels, x, labels, k, p.prior);
-            let cand = em(&levels, x, start, p.start_iter, 1e-6, p.prior);
+        for cand in tried {
             if best.as_ref().is_none_or(|b| cand.loglik > b.loglik) {
                 best = Some(cand);
             }
