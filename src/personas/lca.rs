@@ -464,8 +464,8 @@ pub fn from_labels(
     let mut counts = vec![0.0; k * l];
     let mut class = vec![0.0; k];
     let mut overall = vec![0.0; l];
-    for i in 0..x.rows {
-        let c = labels[i] as usize;
+    for (i, &label) in labels.iter().enumerate().take(x.rows) {
+        let c = label as usize;
         class[c] += 0.9;
         for &code in x.row(i) {
             counts[c * l + code as usize] += 0.9;
