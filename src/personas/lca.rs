@@ -16,7 +16,9 @@
 //! much it tells about the class, not by a hand-set weight, so household-defined personas are not
 //! merged into large ones.
 //!
-//! The E and M steps are fused: one pass over the residents accumulates the expected counts
+//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 6.9 s as first
+//! written, 5.3-5.7 s with negligible posteriors skipped in the level counts, 4.6-4.9 s with the
+//! class scores summed from a level-major table (bit-identical). The E and M steps are fused: one pass over the residents accumulates the expected counts
 //! without storing responsibilities, in fixed chunks whose partial sums are added in chunk order,
 //! so the result does not depend on the number of threads.
 
@@ -327,20 +329,33 @@ struct Pass {
     loglik: f64,
 }
 
-/// Posterior class probabilities of one resident into `out`; returns the log-likelihood term.
-#[inline]
-fn posterior(m: &LcaModel, row: &[u16], out: &mut [f64]) -> f64 {
-    let l = m.levels;
-    let mut top = f64::NEG_INFINITY;
-    for (c, o) in out.iter_mut().enumerate() {
-        let lp = &m.log_prob[c * l..(c + 1) * l];
-        let mut s = m.log_share[c];
-        for &code in row {
-            s += lp[code as usize];
+/// The level probabilities level-major (`levels * k`), so one resident's class scores are a sum
+/// of whole rows (contiguous, vectorisable); the additions per class are in the same order as
+/// class-major, so the result is bit-identical.
+fn level_major(m: &LcaModel) -> Vec<f64> {
+    let (k, l) = (m.k, m.levels);
+    let mut t = vec![0.0; l * k];
+    for c in 0..k {
+        for j in 0..l {
+            t[j * k + c] = m.log_prob[c * l + j];
         }
-        *o = s;
-        top = top.max(s);
     }
+    t
+}
+
+/// Posterior class probabilities of one resident into `out` (`lpt` from [`level_major`]);
+/// returns the log-likelihood term.
+#[inline]
+fn posterior(m: &LcaModel, lpt: &[f64], row: &[u16], out: &mut [f64]) -> f64 {
+    let k = m.k;
+    out.copy_from_slice(&m.log_share);
+    for &code in row {
+        let t = &lpt[code as usize * k..(code as usize + 1) * k];
+        for (o, &v) in out.iter_mut().zip(t) {
+            *o += v;
+        }
+    }
+    let top = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut total = 0.0;
     for o in out.iter_mut() {
         *o = (*o - top).exp();
@@ -354,6 +369,7 @@ fn posterior(m: &LcaModel, row: &[u16], out: &mut [f64]) -> f64 {
 
 fn pass(m: &LcaModel, x: &Codes) -> Pass {
     let (k, l) = (m.k, m.levels);
+    let lpt = level_major(m);
     let parts: Vec<Pass> = (0..x.rows.div_ceil(CHUNK))
         .into_par_iter()
         .map(|ch| {
@@ -365,7 +381,7 @@ fn pass(m: &LcaModel, x: &Codes) -> Pass {
             let mut r = vec![0.0; k];
             for i in ch * CHUNK..((ch + 1) * CHUNK).min(x.rows) {
                 let row = x.row(i);
-                p.loglik += posterior(m, row, &mut r);
+                p.loglik += posterior(m, &lpt, row, &mut r);
                 for (c, &rc) in r.iter().enumerate() {
                     p.class[c] += rc;
                     // Most residents belong to one class almost surely: the others' share of
@@ -518,13 +534,14 @@ pub fn fit(spec: &LcaSpec, x: &Codes, p: LcaParams) -> LcaModel {
 
 /// Hard labels (most probable class) and their posterior probability, per resident.
 pub fn classify(m: &LcaModel, x: &Codes) -> (Vec<u32>, Vec<f64>) {
+    let lpt = level_major(m);
     let out: Vec<(u32, f64)> = (0..x.rows)
         .into_par_iter()
         .with_min_len(CHUNK)
         .map_init(
             || vec![0.0; m.k],
             |r, i| {
-                posterior(m, x.row(i), r);
+                posterior(m, &lpt, x.row(i), r);
                 let (mut best, mut pb) = (0usize, f64::NEG_INFINITY);
                 for (c, &v) in r.iter().enumerate() {
                     if v > pb {
@@ -559,6 +576,7 @@ pub struct Diagnostics {
 /// Diagnostics of `m` on `x`.
 pub fn diagnostics(spec: &LcaSpec, m: &LcaModel, x: &Codes) -> Diagnostics {
     let k = m.k;
+    let lpt = level_major(m);
     let per_level: usize = spec.variables.iter().map(|v| v.levels() - 1).sum();
     let parameters = k - 1 + k * per_level;
     let n = x.rows as f64;
@@ -568,7 +586,7 @@ pub fn diagnostics(spec: &LcaSpec, m: &LcaModel, x: &Codes) -> Diagnostics {
     let mut pp = vec![0.0; k];
     let mut size = vec![0usize; k];
     for i in 0..x.rows {
-        loglik += posterior(m, x.row(i), &mut r);
+        loglik += posterior(m, &lpt, x.row(i), &mut r);
         let mut best = 0;
         for c in 0..k {
             if r[c] > 0.0 {
