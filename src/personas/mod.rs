@@ -45,10 +45,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// k-means on the weighted encoding ([`kmeans`]); K by the inertia elbow and stability.
+    /// k-means on the weighted encoding; K by the inertia elbow and stability.
     #[default]
     Kmeans,
-    /// Latent class analysis on categorical variables ([`lca`]); K by the log-likelihood elbow.
+    /// A latent class model on categorical register variables; K by the log-likelihood elbow.
     Lca,
 }
 
