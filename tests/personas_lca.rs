@@ -19,12 +19,23 @@ fn run(
     method: Method,
     previous: Option<&personas::model::PersonaModel>,
 ) -> (personas::PersonaRun, loneliness::residents::Frame) {
+    run_k(dir, method, None, previous)
+}
+
+/// [`run`] with a fixed number of personas (`run --personas-model` fixes it to last year's).
+fn run_k(
+    dir: &Path,
+    method: Method,
+    k: Option<usize>,
+    previous: Option<&personas::model::PersonaModel>,
+) -> (personas::PersonaRun, loneliness::residents::Frame) {
     let config = StudyConfig::load(dir).unwrap();
     let frame = pipeline::prepare(dir, &config, &KeySource::from_env(), 7, |_| {})
         .unwrap()
         .frame;
     let params = PersonaParams {
         method,
+        k,
         seed: 7,
         suppression_threshold: config.suppression_threshold,
         ..PersonaParams::default()
@@ -96,7 +107,13 @@ fn demo_model_places_residents_as_the_run_did_and_next_year_follows_it() {
         serde_json::to_string(&again.model).unwrap(),
         serde_json::to_string(model).unwrap()
     );
-    // Next year (here: the same study) every persona continues under its id and name.
+    // Next year (here: the same study) every persona continues under its id and name, whether K
+    // is chosen again or fixed to last year's (then EM starts from last year's classes directly).
+    let (fixed, _) = run_k(&dir, loaded.method(), Some(loaded.k), Some(&loaded));
+    assert_eq!(fixed.ids, first.ids);
+    let (a, b) = (fixed.resident_ids(), first.resident_ids());
+    let same = a.iter().zip(&b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64;
+    assert!(same >= 0.99, "{same} of the residents keep their persona");
     let (next, _) = run(&dir, loaded.method(), Some(&loaded));
     let lineage = next.lineage.as_ref().unwrap();
     assert_eq!(next.ids, first.ids);

@@ -8,19 +8,21 @@
 //! expectation-maximisation (EM) with a small Dirichlet prior, started from k-means on the
 //! indicator matrix (several starts, the best log-likelihood after a short EM is continued).
 //!
-//! Why this and not k-means on a weighted encoding: on the family of random persona sets
-//! (`synth --persona-set random`, 20 sets at 40,000 residents, planted K) the latent class model
-//! recovered the planted personas with median ARI 0.915 against 0.722 for k-means, and made 97.6%
-//! of the planted personas of >= 2% the majority of a found persona against 90.2%
-//! (docs/personas.md). A latent class model weighs a rare signal (a housemate with WMO care) by how
+//! Why this beside k-means on a weighted encoding: on the family of random persona sets
+//! (`synth --persona-set random`, 20 sets each at 40,000 and 200,000 residents, the whole stage
+//! with its K rule) it recovered the planted personas with median ARI 0.948 and 0.949 against
+//! 0.806 and 0.808 for k-means, and made 97.6% of the planted personas of >= 2% the majority of a
+//! found persona against 77.0% and 75.4% (docs/personas.md, which also says why k-means stays the
+//! default). A latent class model weighs a rare signal (a housemate with WMO care) by how
 //! much it tells about the class, not by a hand-set weight, so household-defined personas are not
 //! merged into large ones.
 //!
 //! Speed (500,000 residents, 2 cores, whole persona stage with this method): 6.9 s as first
 //! written, 5.3-5.7 s with negligible posteriors skipped in the level counts, 4.6-4.9 s with the
-//! class scores summed from a level-major table (bit-identical). The E and M steps are fused: one pass over the residents accumulates the expected counts
-//! without storing responsibilities, in fixed chunks whose partial sums are added in chunk order,
-//! so the result does not depend on the number of threads.
+//! class scores summed from a level-major table (bit-identical). The E and M steps are fused: one
+//! pass over the residents accumulates the expected counts without storing responsibilities, in
+//! fixed chunks whose partial sums are added in chunk order, so the result does not depend on the
+//! number of threads.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -175,6 +177,11 @@ impl LcaSpec {
     /// The level code of every resident and variable (`rows * variables`, row-major), as offsets
     /// into the concatenated level vector.
     pub fn apply(&self, table: &FeatureTable) -> Result<Codes> {
+        self.apply_rows(table, &(0..table.rows()).collect::<Vec<_>>())
+    }
+
+    /// [`LcaSpec::apply`] for the residents `rows` of `table` only, in that order.
+    pub fn apply_rows(&self, table: &FeatureTable, rows: &[usize]) -> Result<Codes> {
         let mut idx: Vec<Vec<usize>> = Vec::with_capacity(self.variables.len());
         for v in &self.variables {
             let mut cols = Vec::new();
@@ -194,10 +201,9 @@ impl LcaSpec {
         );
         let (off, levels) = self.offsets();
         let vars = self.variables.len();
-        let rows = table.rows();
-        let mut codes = vec![0u16; rows * vars];
-        for i in 0..rows {
-            let row = table.row(i);
+        let mut codes = vec![0u16; rows.len() * vars];
+        for (i, &r) in rows.iter().enumerate() {
+            let row = table.row(r);
             for (v, var) in self.variables.iter().enumerate() {
                 let cols = &idx[v];
                 let level = match &var.kind {
@@ -219,7 +225,7 @@ impl LcaSpec {
             }
         }
         Ok(Codes {
-            rows,
+            rows: rows.len(),
             vars,
             levels,
             data: codes,
@@ -505,31 +511,12 @@ pub fn from_labels(
     }
 }
 
-/// Fits a latent class model with `p.k` classes: k-means starts on the indicator matrix, a short
-/// EM from each, the best continued to convergence (ties go to the earlier start).
+/// Fits a latent class model with `p.k` classes from `p.restarts` k-means starts ([`fit_path`]
+/// with one K).
 pub fn fit(spec: &LcaSpec, x: &Codes, p: LcaParams) -> LcaModel {
-    let levels: Vec<usize> = spec.variables.iter().map(Variable::levels).collect();
-    let ind = x.indicators();
-    let mut best: Option<LcaModel> = None;
-    for r in 0..p.restarts.max(1) {
-        let km = kmeans::fit(
-            &ind,
-            KMeansParams {
-                k: p.k,
-                n_init: 1,
-                max_iter: 20,
-                tol: kmeans::DEFAULT_TOL,
-                seed: p.seed.wrapping_mul(100).wrapping_add(r as u64),
-            },
-        );
-        let start = from_labels(&levels, x, &km.labels, p.k, p.prior);
-        let cand = em(&levels, x, start, p.start_iter, 1e-6, p.prior);
-        if best.as_ref().is_none_or(|b| cand.loglik > b.loglik) {
-            best = Some(cand);
-        }
-    }
-    let best = best.expect("at least one start");
-    em(&levels, x, best, p.max_iter, p.tol, p.prior)
+    fit_path(spec, x, &[p.k], p, |_| {})
+        .pop()
+        .expect("one K, one model")
 }
 
 /// Hard labels (most probable class) and their posterior probability, per resident.
@@ -631,12 +618,12 @@ pub fn fit_path(
     p: LcaParams,
     mut progress: impl FnMut(usize),
 ) -> Vec<LcaModel> {
-    let levels: Vec<usize> = spec.variables.iter().map(Variable::levels).collect();
+    let levels = spec.level_sizes();
     let ind = x.indicators();
     let mut out: Vec<LcaModel> = Vec::with_capacity(ks.len());
     for &k in ks {
         let mut starts: Vec<Vec<u32>> = Vec::new();
-        for r in 0..p.restarts {
+        for r in 0..p.restarts.max(1) {
             let km = kmeans::fit(
                 &ind,
                 KMeansParams {
@@ -863,27 +850,9 @@ pub fn cluster(
         seed: p.seed,
         k: 0,
     };
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed);
-    let rows = super::select::sample_rows(codes.rows, p.selection_sample, &mut rng);
-    let sample = codes.subset(&rows);
-    let ks: Vec<usize> = match p.k {
-        Some(k) => vec![k],
-        None => (p.k_range.0..=p.k_range.1).collect(),
-    };
-    let mut path = fit_path(&spec, &sample, &ks, params, |k| {
-        progress(&format!("evaluated K = {k}"))
-    });
-    let (k, candidates) = match p.k {
-        Some(k) => (k, Vec::new()),
-        None => {
-            let c = candidates(&spec, &path, &sample);
-            (choose(&c), c)
-        }
-    };
-    let fitted = path.swap_remove(ks.iter().position(|&x| x == k).expect("K on the path"));
-    // Last year's classes (the largest K of them) as the start when they are enough.
-    let start = match prev {
-        Some(f) if f.model.k >= k => {
+    // Last year's classes (the largest K of them) are the start when there are enough of them.
+    let last_year = |k: usize| {
+        prev.filter(|f| f.model.k >= k).map(|f| {
             let mut order: Vec<usize> = (0..f.model.k).collect();
             order.sort_by(|&a, &b| {
                 f.model.log_share[b]
@@ -896,8 +865,34 @@ pub fn cluster(
             m.log_share.iter_mut().for_each(|v| *v -= total.ln());
             m.iterations = 0;
             m
+        })
+    };
+    // The sample's path of K: to choose K, or to start from when last year cannot.
+    let sample_path = |ks: &[usize], progress: &mut dyn FnMut(&str)| {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed);
+        let rows = super::select::sample_rows(codes.rows, p.selection_sample, &mut rng);
+        let sample = codes.subset(&rows);
+        let path = fit_path(&spec, &sample, ks, params, |k| {
+            progress(&format!("evaluated K = {k}"))
+        });
+        (path, sample)
+    };
+    let (k, candidates, start) = match p.k {
+        Some(k) => match last_year(k) {
+            Some(m) => (k, Vec::new(), m),
+            None => {
+                let (mut path, _) = sample_path(&[k], &mut progress);
+                (k, Vec::new(), path.pop().expect("one K, one model"))
+            }
+        },
+        None => {
+            let ks: Vec<usize> = (p.k_range.0..=p.k_range.1).collect();
+            let (mut path, sample) = sample_path(&ks, &mut progress);
+            let c = candidates(&spec, &path, &sample);
+            let k = choose(&c);
+            let fitted = path.swap_remove(ks.iter().position(|&x| x == k).expect("K on the path"));
+            (k, c, last_year(k).unwrap_or(fitted))
         }
-        _ => fitted,
     };
     progress(&format!(
         "fitting {k} personas on {} residents",

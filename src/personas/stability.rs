@@ -104,10 +104,9 @@ pub fn per_persona_lca(
     use super::lca;
     use rayon::prelude::*;
     let k = f.model.k;
-    let codes = f.spec.apply(table)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0b00_75ad);
-    let rows = sample_rows(codes.rows, LCA_SAMPLE, &mut rng);
-    let s = codes.subset(&rows);
+    let rows = sample_rows(table.rows(), LCA_SAMPLE, &mut rng);
+    let s = f.spec.apply_rows(table, &rows)?;
     let n = s.rows;
     if n == 0 || k == 0 {
         return Ok(vec![0.0; k]);

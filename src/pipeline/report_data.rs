@@ -16,8 +16,8 @@ use crate::offer::{self, Criterion, GapReport};
 use crate::personas::PersonaRun;
 use crate::report::{
     self, reference, AnalystView, District, DistrictPrediction, Factor, GapCell, GapMatrix,
-    GapStatus, Glance, KChoice, LinkField, LinkLevel, LinkageView, ModelChoice, ModelMetrics,
-    MunicipalityView, OfferFit, PersonaCard, PersonaDistrictShare, QuarantineCount,
+    GapStatus, Glance, KChoice, KEvidence, LinkField, LinkLevel, LinkageView, ModelChoice,
+    ModelMetrics, MunicipalityView, OfferFit, PersonaCard, PersonaDistrictShare, QuarantineCount,
     ReferenceFigures, ReliabilityBin, ReportData, RiskCard, SourceQuality, TraitBar, TraitKind,
     WeightBin, WijkFactors, WijkGeometry,
 };
@@ -1051,19 +1051,20 @@ impl ReportData {
             .iter()
             .map(|c| KChoice {
                 k: c.k,
-                silhouette: c.silhouette,
-                stability: c.stability,
-                inertia_gain: c.inertia_gain,
                 chosen: c.k == run.profiles.len(),
-                lca: None,
+                evidence: KEvidence::KMeans {
+                    silhouette: c.silhouette,
+                    stability: c.stability,
+                    inertia_gain: c.inertia_gain,
+                },
             })
             .chain(run.model.metrics.lca_selection.iter().map(|c| KChoice {
                 k: c.k,
-                silhouette: 0.0,
-                stability: 0.0,
-                inertia_gain: 0.0,
                 chosen: c.k == run.profiles.len(),
-                lca: Some((c.gain, c.min_avepp)),
+                evidence: KEvidence::LatentClass {
+                    gain: c.gain,
+                    certainty: c.min_avepp,
+                },
             }))
             .collect();
         self.persona_districts = run

@@ -1730,14 +1730,26 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
     linkage(s, d);
     // The two choice tables side by side (on paper too).
     s.push_str("<div class=\"two\"><div>");
-    if d.analyst.k_choice.iter().any(|k| k.lca.is_some()) {
+    let latent = |k: &KChoice| match k.evidence {
+        KEvidence::LatentClass { gain, certainty } => Some((gain, certainty)),
+        KEvidence::KMeans { .. } => None,
+    };
+    let kmeans = |k: &KChoice| match k.evidence {
+        KEvidence::KMeans {
+            silhouette,
+            stability,
+            inertia_gain,
+        } => Some((silhouette, stability, inertia_gain)),
+        KEvidence::LatentClass { .. } => None,
+    };
+    if d.analyst.k_choice.iter().any(|k| latent(k).is_some()) {
         s.push_str(
             "<table class=\"wide\"><caption>Keuze van het aantal persona's (K), latente-klassenmodel</caption><thead><tr><th class=\"num\">K</th>\
              <th class=\"num\">Winst in log-likelihood</th><th class=\"num\">Zekerheid (laagste persona)</th>\
              <th>Gekozen</th></tr></thead><tbody>",
         );
         for k in &d.analyst.k_choice {
-            let Some((gain, certainty)) = k.lca else {
+            let Some((gain, certainty)) = latent(k) else {
                 continue;
             };
             let _ = write!(
@@ -1757,13 +1769,16 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
              <th>Gekozen</th></tr></thead><tbody>",
         );
         for k in &d.analyst.k_choice {
+            let Some((silhouette, stability, inertia_gain)) = kmeans(k) else {
+                continue;
+            };
             let _ = write!(
                 s,
                 "<tr><td class=\"num\">K = {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 k.k,
-                decimal(k.silhouette, 3),
-                decimal(k.stability, 3),
-                share(k.inertia_gain),
+                decimal(silhouette, 3),
+                decimal(stability, 3),
+                share(inertia_gain),
                 if k.chosen { "✓" } else { "" }
             );
         }

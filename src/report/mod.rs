@@ -126,16 +126,26 @@ pub struct LinkLevel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KChoice {
     pub k: usize,
-    pub silhouette: f64,
-    /// Mean adjusted Rand index between bootstrap refits.
-    pub stability: f64,
-    /// Share of the remaining variation the K-th persona explains.
-    pub inertia_gain: f64,
     pub chosen: bool,
-    /// Latent class model: (share of the remaining misfit the K-th persona removes, the lowest
-    /// mean certainty of a persona); the k-means fields are then 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lca: Option<(f64, f64)>,
+    pub evidence: KEvidence,
+}
+
+/// What the persona stage measured for one K, by method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum KEvidence {
+    KMeans {
+        silhouette: f64,
+        /// Mean adjusted Rand index between bootstrap refits.
+        stability: f64,
+        /// Share of the remaining variation the K-th persona explains.
+        inertia_gain: f64,
+    },
+    LatentClass {
+        /// Share of the remaining misfit (log-likelihood) the K-th persona removes.
+        gain: f64,
+        /// The lowest mean certainty of a persona among its residents.
+        certainty: f64,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
