@@ -18,8 +18,8 @@
 //! merged into large ones.
 //!
 //! Speed (500,000 residents, 2 cores, whole persona stage with this method): 6.9 s as first
-//! written, 5.3-5.7 s with negligible posteriors skipped in the level counts, 4.6-4.9 s with the
-//! class scores summed from a level-major table (bit-identical). The E and M steps are fused: one
+//! written, 5.3-5.7 s with negligible posteriors skipped in the level counts, 4.3-6.1 s (seven runs,
+//! noisy machine) with the class scores summed from a level-major table (bit-identical). The E and M steps are fused: one
 //! pass over the residents accumulates the expected counts without storing responsibilities, in
 //! fixed chunks whose partial sums are added in chunk order, so the result does not depend on the
 //! number of threads.
