@@ -12,7 +12,9 @@
 //! persona method instead of k-means. `--lca-research` (with `--jsonl`) fits the latent class
 //! model at every K of 4..=12 on the selection sample and writes its diagnostics (log-likelihood,
 //! BIC, ICL, certainty, separation of the closest classes) with the ARI per K, for comparing K
-//! rules offline; `LCA_EXTRA=col,col:cut/cut` adds flag or banded variables (research only). `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
+//! rules offline; `LCA_EXTRA=col,col:cut/cut` adds flag or banded variables and
+//! `LCA_POOL=resident` classifies every resident on their own instead of by household (research
+//! only). `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
 //! dominate the time), so another encoding or K rule reruns only the persona stage. `--all-k`
 //! also fits every K of the range and records its ARI and majority rate (for comparing K rules
 //! offline from the JSON lines). `--only-cache` generates the studies into the cache and stops.
@@ -35,7 +37,8 @@ fn arg(args: &[String], name: &str) -> Option<String> {
         .map(|i| args[i + 1].clone())
 }
 
-/// A cached study: pseudo ids, wijk per resident, wijken, features, planted labels, shares.
+/// A cached study: pseudo ids, wijk per resident, wijken, features, planted labels, shares,
+/// household per resident.
 type Cached = (
     Vec<String>,
     Vec<u32>,
@@ -43,6 +46,7 @@ type Cached = (
     Vec<Feature>,
     Vec<u32>,
     Vec<f64>,
+    Vec<u32>,
 );
 
 /// Generates (or loads from the cache) one study's feature table and planted labels.
@@ -53,11 +57,11 @@ fn study(
     profile: &str,
     cache: &Path,
 ) -> (FeatureTable, Vec<u32>, Vec<f64>) {
-    let key = format!("{profile}-n{residents}-s{seed}-noise{noise}");
+    let key = format!("{profile}-n{residents}-s{seed}-noise{noise}-v2");
     let meta = cache.join(format!("{key}.json"));
     let values = cache.join(format!("{key}.f64"));
     if meta.exists() && values.exists() {
-        let (pseudo_ids, wijk, wijken, features, planted, shares): Cached =
+        let (pseudo_ids, wijk, wijken, features, planted, shares, household): Cached =
             serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
         let mut bytes = Vec::new();
         std::fs::File::open(&values)
@@ -72,6 +76,7 @@ fn study(
             pseudo_ids,
             wijk,
             wijken,
+            household,
             features,
             values,
         };
@@ -116,7 +121,16 @@ fn study(
     let ids: Vec<String> = t.pseudo_ids.iter().map(|p| p.to_string()).collect();
     std::fs::write(
         &meta,
-        serde_json::to_vec(&(&ids, &t.wijk, &t.wijken, &t.features, &planted, &shares)).unwrap(),
+        serde_json::to_vec(&(
+            &ids,
+            &t.wijk,
+            &t.wijken,
+            &t.features,
+            &planted,
+            &shares,
+            &t.household,
+        ))
+        .unwrap(),
     )
     .unwrap();
     let mut f = std::io::BufWriter::new(std::fs::File::create(&values).unwrap());
@@ -124,6 +138,81 @@ fn study(
         f.write_all(&v.to_le_bytes()).unwrap();
     }
     (t, planted, shares)
+}
+
+/// A given study (`DIR`, its truth in `TRUTH/residents.csv`): feature table and planted labels
+/// (0-based), cached like the random sets.
+fn given_study(dir: &Path, truth_dir: &Path, cache: &Path) -> (FeatureTable, Vec<u32>) {
+    let key = format!(
+        "given-{}-v2",
+        dir.to_string_lossy().replace(['/', '\\', ':'], "_")
+    );
+    let meta = cache.join(format!("{key}.json"));
+    let values = cache.join(format!("{key}.f64"));
+    if meta.exists() && values.exists() {
+        let (pseudo_ids, wijk, wijken, features, planted, _, household): Cached =
+            serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+        let mut bytes = Vec::new();
+        std::fs::File::open(&values)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let values = bytes
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        let t = FeatureTable {
+            pseudo_ids,
+            wijk,
+            wijken,
+            household,
+            features,
+            values,
+        };
+        return (t, planted);
+    }
+    let config = StudyConfig::load(dir).unwrap();
+    let s = ingest(dir, &config, &KeySource::from_env()).unwrap().study;
+    let links = loneliness::link::link_study(&s, 7).unwrap();
+    let t = loneliness::residents::build(&s, &links).unwrap();
+    let mut r = csv::Reader::from_path(truth_dir.join("residents.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let id = h.iter().position(|c| c == "pseudo_id").unwrap();
+    let p = h.iter().position(|c| c == "persona").unwrap();
+    let truth: std::collections::HashMap<String, u32> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[id].to_string(), rec[p].parse().unwrap())
+        })
+        .collect();
+    let planted: Vec<u32> = t
+        .pseudo_ids
+        .iter()
+        .map(|p| truth[&p.to_string()] - 1)
+        .collect();
+    std::fs::create_dir_all(cache).unwrap();
+    let ids: Vec<String> = t.pseudo_ids.iter().map(|p| p.to_string()).collect();
+    let shares: Vec<f64> = Vec::new();
+    std::fs::write(
+        &meta,
+        serde_json::to_vec(&(
+            &ids,
+            &t.wijk,
+            &t.wijken,
+            &t.features,
+            &planted,
+            &shares,
+            &t.household,
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&values).unwrap());
+    for v in &t.values {
+        f.write_all(&v.to_le_bytes()).unwrap();
+    }
+    (t, planted)
 }
 
 /// Per planted persona: (share of residents, recall in its best found persona, majority of some
@@ -192,6 +281,17 @@ fn main() {
     let first: u64 = arg(&args, "--first-seed").map_or(1, |v| v.parse().unwrap());
     let noise: f64 = arg(&args, "--noise").map_or(1.0, |v| v.parse().unwrap());
     let profile = arg(&args, "--profile").unwrap_or_else(|| "zoetermeer".into());
+    // `--studies DIR:TRUTH,...`: given studies (the demo, profile studies) instead of random sets.
+    let studies: Vec<(PathBuf, PathBuf)> = arg(&args, "--studies")
+        .map(|v| {
+            v.split(',')
+                .map(|st| {
+                    let (d, t) = st.split_once(':').expect("--studies DIR:TRUTH_DIR,...");
+                    (PathBuf::from(d), PathBuf::from(t))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let sizes: Vec<usize> = arg(&args, "--sizes")
         .unwrap_or_else(|| "40000,200000".into())
         .split(',')
@@ -213,12 +313,25 @@ fn main() {
     println!(
         "set   residents  planted K  chosen K    ARI  stab(min)  secs  recall per planted persona (share% recall, * = majority of a found persona)"
     );
+    let sizes = if studies.is_empty() { sizes } else { vec![0] };
     for &n in &sizes {
         let (mut aris, mut right_k, mut maj, mut big, mut secs) =
             (Vec::new(), 0usize, 0usize, 0usize, Vec::new());
         let mut studies_with_all_big = 0usize;
-        for seed in first..first + sets {
-            let (table, planted, _) = study(seed, n, noise, &profile, &cache);
+        let jobs: Vec<u64> = if studies.is_empty() {
+            (first..first + sets).collect()
+        } else {
+            (0..studies.len() as u64).collect()
+        };
+        for seed in jobs {
+            let (table, planted) = match studies.get(seed as usize) {
+                Some((dir, truth)) => given_study(dir, truth, &cache),
+                None => {
+                    let (t, p, _) = study(seed, n, noise, &profile, &cache);
+                    (t, p)
+                }
+            };
+            let n = table.rows();
             if only_cache {
                 continue;
             }
@@ -345,24 +458,63 @@ fn research_lca(table: &FeatureTable, planted: &[u32], seed: u64, n: usize, f: &
         spec.variables.push(lca::Variable {
             name: name.into(),
             kind,
+            unknown: None,
         });
     }
-    let codes = spec.apply(table).unwrap();
+    if std::env::var("LCA_POOL").as_deref() == Ok("resident") {
+        spec.pool = lca::Pool::Resident;
+    }
+    let units = spec.units(table);
+    let codes = spec.apply(table, &units).unwrap();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-    let rows = personas::select::sample_rows(codes.rows, 20_000, &mut rng);
-    let sample = codes.subset(&rows);
+    let sample_residents: f64 =
+        std::env::var("LCA_SAMPLE").map_or(lca::SELECTION_SAMPLE as f64, |v| v.parse().unwrap());
+    let want = (sample_residents * codes.n_units() as f64 / codes.rows as f64).ceil() as usize;
+    let which = personas::select::sample_rows(codes.n_units(), want, &mut rng);
+    let sample = codes.subset(&which);
     let planted_k = *planted.iter().max().unwrap() as usize + 1;
     let ks: Vec<usize> = (4..=12).collect();
     let t = Instant::now();
-    let restarts: usize = std::env::var("LCA_RESTARTS").map_or(2, |v| v.parse().unwrap());
+    let restarts: usize =
+        std::env::var("LCA_RESTARTS").map_or(lca::SELECTION_RESTARTS, |v| v.parse().unwrap());
+    // The persona stage's settings (lca::cluster), unless overridden for research.
     let p = lca::LcaParams {
         restarts,
-        start_iter: 20,
+        splits: std::env::var("LCA_SPLITS").map_or(lca::SPLITS, |v| v.parse().unwrap()),
+        start_iter: lca::START_ITER,
+        max_iter: lca::SAMPLE_ITER,
+        tol: 1e-7,
         ..lca::LcaParams::new(4, 7)
     };
     let path = lca::fit_path(&spec, &sample, &ks, p, |_| {});
     let secs = t.elapsed().as_secs_f64();
     let levels: Vec<usize> = spec.variables.iter().map(|v| v.levels()).collect();
+    if std::env::var("LCA_TRUTH").is_ok() {
+        // The planted labels as the start: is the planted structure a better fit than the one
+        // the path found at the planted K (a search problem) or not (a model problem)?
+        let sample_rows: Vec<usize> = which
+            .iter()
+            .flat_map(|&u| {
+                units.rows[units.starts[u] as usize..units.starts[u + 1] as usize].to_vec()
+            })
+            .collect();
+        let truth: Vec<u32> = sample_rows.iter().map(|&r| planted[r]).collect();
+        let start = lca::from_labels(&levels, &sample, &truth, planted_k, 0.1);
+        let m = lca::em(&levels, &sample, start, 200, 1e-7, 0.1);
+        let d = lca::diagnostics(&spec, &m, &sample);
+        let at = path
+            .iter()
+            .find(|m| m.k == planted_k)
+            .map(|m| lca::diagnostics(&spec, m, &sample));
+        let full = lca::em(&levels, &codes, m.clone(), 20, 1e-7, 0.1);
+        let labels = units.scatter(&lca::classify(&full, &codes).0, table.rows());
+        println!(
+            "truth-start set {seed}: K {planted_k} logL {:.1} (path {:.1}) ARI {:.3}",
+            d.loglik,
+            at.map_or(f64::NAN, |a| a.loglik),
+            adjusted_rand_index(planted, &labels)
+        );
+    }
     for m in path {
         let k = m.k;
         let d = lca::diagnostics(&spec, &m, &sample);
@@ -387,7 +539,14 @@ fn research_lca(table: &FeatureTable, planted: &[u32], seed: u64, n: usize, f: &
             }
         }
         let full = lca::em(&levels, &codes, m.clone(), 20, 1e-7, 0.1);
-        let (labels, _) = lca::classify(&full, &codes);
+        let labels = units.scatter(&lca::classify(&full, &codes).0, table.rows());
+        if let Ok(dir) = std::env::var("LCA_DUMP") {
+            std::fs::write(
+                format!("{dir}/labels-n{n}-s{seed}-k{k}.json"),
+                serde_json::to_vec(&labels).unwrap(),
+            )
+            .unwrap();
+        }
         let r = recalls(planted, &labels);
         let big: Vec<&(f64, f64, bool)> = r.iter().filter(|x| x.0 >= 0.02).collect();
         let line = serde_json::json!({

@@ -39,14 +39,21 @@ fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
         .replace(['/', '\\', ':'], "_")
         .trim_matches('_')
         .to_string();
-    let cached = cache.map(|c| (c.join(format!("{key}.json")), c.join(format!("{key}.f64"))));
+    // v2: the cache holds the household of every resident.
+    let cached = cache.map(|c| {
+        (
+            c.join(format!("{key}-v2.json")),
+            c.join(format!("{key}-v2.f64")),
+        )
+    });
     if let Some((meta, values)) = &cached {
         if meta.exists() && values.exists() {
-            let (pseudo_ids, wijk, wijken, features): (
+            let (pseudo_ids, wijk, wijken, features, household): (
                 Vec<String>,
                 Vec<u32>,
                 Vec<String>,
                 Vec<Feature>,
+                Vec<u32>,
             ) = serde_json::from_slice(&std::fs::read(meta).unwrap()).unwrap();
             let mut bytes = Vec::new();
             std::fs::File::open(values)
@@ -61,6 +68,7 @@ fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
                 pseudo_ids,
                 wijk,
                 wijken,
+                household,
                 features,
                 values,
             };
@@ -76,7 +84,8 @@ fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
         std::fs::create_dir_all(meta.parent().unwrap()).unwrap();
         std::fs::write(
             meta,
-            serde_json::to_vec(&(&t.pseudo_ids, &t.wijk, &t.wijken, &t.features)).unwrap(),
+            serde_json::to_vec(&(&t.pseudo_ids, &t.wijk, &t.wijken, &t.features, &t.household))
+                .unwrap(),
         )
         .unwrap();
         let mut f = std::io::BufWriter::new(std::fs::File::create(values).unwrap());

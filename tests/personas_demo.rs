@@ -126,6 +126,7 @@ fn small_cells_are_written_empty() {
         pseudo_ids: (0..n).map(|i| format!("p{i}")).collect(),
         wijk: (0..n).map(|i| u32::from(i >= 25)).collect(),
         wijken: vec!["WK000001".into(), "WK000002".into()],
+        household: (0..n as u32).collect(),
         features: vec![],
         values: vec![],
     };

@@ -349,6 +349,7 @@ mod tests {
                 pseudo_ids: (0..n).map(|i| format!("{i:064x}")).collect(),
                 wijk,
                 wijken: vec!["WK000001".into(), "WK000002".into()],
+                household: (0..n as u32).collect(),
                 features,
                 values,
             },

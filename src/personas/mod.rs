@@ -469,18 +469,20 @@ pub fn summary(run: &PersonaRun) -> String {
     if !run.clustering.lca_candidates.is_empty() {
         let _ = writeln!(
             s,
-            "choice of the number of personas (latent class model on a sample; elbow: each added \
-             persona removes >= {:.0}% of the remaining misfit):",
-            100.0 * lca::MIN_GAIN
+            "choice of the number of personas (latent class model on a sample of up to {} \
+             residents; the lowest criterion wins: BIC plus {} of ICL's entropy term):",
+            lca::SELECTION_SAMPLE,
+            lca::ENTROPY_WEIGHT
         );
         let _ = writeln!(s, "  {}", lca::table_header());
+        let lowest = lca::lowest_criterion(&run.clustering.lca_candidates);
         for c in &run.clustering.lca_candidates {
             let mark = if c.k == run.clustering.k {
                 "  <- chosen"
             } else {
                 ""
             };
-            let _ = writeln!(s, "  {}{mark}", lca::table_row(c));
+            let _ = writeln!(s, "  {}{mark}", lca::table_row(c, lowest));
         }
     }
     if !run.clustering.candidates.is_empty() {

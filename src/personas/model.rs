@@ -123,7 +123,9 @@ impl PersonaModel {
     /// its most probable class under the latent class model, or (k-means models) encoded with the
     /// saved scaling and placed at the nearest saved centre. The same rule as
     /// the persona stage's final assignment, for a matrix from anywhere (another year's frame, an
-    /// analyst's own selection of rows).
+    /// analyst's own selection of rows). A matrix says nothing of households, so a latent class
+    /// model that pools them places every row on its own here; [`PersonaModel::assign_table`]
+    /// places a feature table's households as the persona stage does.
     pub fn assign<S: ndarray::Data<Elem = f64>>(
         &self,
         x: &ndarray::ArrayBase<S, ndarray::Ix2>,
@@ -149,13 +151,21 @@ impl PersonaModel {
             pseudo_ids: vec![String::new(); x.nrows()],
             wijk: vec![0; x.nrows()],
             wijken: Vec::new(),
+            // A bare matrix says nothing of households: every row is placed on its own.
+            household: (0..x.nrows() as u32).collect(),
             features,
             values: x.iter().copied().collect(),
         };
+        self.assign_table(&table)
+    }
+
+    /// The persona id of every resident of `table` (columns by name, households as the table
+    /// has them): the persona stage's final assignment.
+    pub fn assign_table(&self, table: &crate::residents::FeatureTable) -> Result<Vec<u32>> {
         let labels = match &self.lca {
-            Some(f) => f.classify(&table)?,
+            Some(f) => f.classify(table)?,
             None => {
-                let matrix = self.encoding.apply(&table)?;
+                let matrix = self.encoding.apply(table)?;
                 super::kmeans::assign(&matrix, &self.centroids.concat(), self.k)
             }
         };

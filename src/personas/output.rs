@@ -169,7 +169,7 @@ struct PersonasJson<'a> {
     residents: usize,
     seed: u64,
     k: usize,
-    k_chosen_by: &'static str,
+    k_chosen_by: String,
     method: super::Method,
     selection: &'a [Candidate],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -233,11 +233,15 @@ pub fn write(
         seed: run.model.seed,
         k: run.model.k,
         k_chosen_by: if !run.clustering.lca_candidates.is_empty() {
-            "log-likelihood elbow (each added persona removes >= 1% of the remaining misfit)"
+            format!(
+                "latent class criterion (lowest BIC + {} x ICL's entropy term, on up to {} residents)",
+                super::lca::ENTROPY_WEIGHT,
+                super::lca::SELECTION_SAMPLE
+            )
         } else if run.clustering.candidates.is_empty() {
-            "given (--personas)"
+            "given (--personas)".to_string()
         } else {
-            "inertia elbow (gain >= 9%) among stable K (half-sample ARI >= 0.90)"
+            "inertia elbow (gain >= 9%) among stable K (half-sample ARI >= 0.90)".to_string()
         },
         method: run.model.method(),
         selection: &run.clustering.candidates,

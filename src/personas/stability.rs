@@ -93,9 +93,9 @@ fn add_best_jaccard(
 pub const LCA_SAMPLE: usize = 5_000;
 
 /// [`per_persona`] for latent class personas: each persona is the set of sampled residents whose
-/// most probable class it is; each resample is refitted from a k-means start (not from the
-/// personas themselves) with a short EM, in parallel (each resample has its own seed, so the
-/// result does not depend on the thread count).
+/// most probable class it is; each resample (of whole households when the model pools them) is
+/// refitted from a k-means start (not from the personas themselves) with a short EM, in parallel
+/// (each resample has its own seed, so the result does not depend on the thread count).
 pub fn per_persona_lca(
     f: &super::lca::Fitted,
     table: &crate::residents::FeatureTable,
@@ -105,9 +105,9 @@ pub fn per_persona_lca(
     use rayon::prelude::*;
     let k = f.model.k;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0b00_75ad);
-    let rows = sample_rows(table.rows(), LCA_SAMPLE, &mut rng);
-    let s = f.spec.apply_rows(table, &rows)?;
-    let n = s.rows;
+    let units = f.spec.units(table).sample(LCA_SAMPLE, &mut rng);
+    let s = f.spec.apply(table, &units)?;
+    let n = s.n_units();
     if n == 0 || k == 0 {
         return Ok(vec![0.0; k]);
     }
@@ -126,6 +126,7 @@ pub fn per_persona_lca(
                 lca::LcaParams {
                     k,
                     restarts: 1,
+                    splits: 0,
                     start_iter: 10,
                     max_iter: 100,
                     tol: 1e-6,
@@ -134,8 +135,13 @@ pub fn per_persona_lca(
                 },
             );
             let (labels, _) = lca::classify(&fit, &s.subset(&distinct));
+            // The rows of the distinct units, in the order `subset` lays them out.
+            let rows: Vec<usize> = distinct
+                .iter()
+                .flat_map(|&u| s.units[u] as usize..s.units[u + 1] as usize)
+                .collect();
             let mut total = vec![0.0; k];
-            add_best_jaccard(&original, &distinct, &labels, k, &mut total);
+            add_best_jaccard(&original, &rows, &labels, k, &mut total);
             total
         })
         .collect();

@@ -1064,6 +1064,8 @@ impl ReportData {
                 evidence: KEvidence::LatentClass {
                     gain: c.gain,
                     certainty: c.min_avepp,
+                    above_lowest: c.criterion
+                        - crate::personas::lca::lowest_criterion(&run.model.metrics.lca_selection),
                 },
             }))
             .collect();

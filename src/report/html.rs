@@ -1731,7 +1731,11 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
     // The two choice tables side by side (on paper too).
     s.push_str("<div class=\"two\"><div>");
     let latent = |k: &KChoice| match k.evidence {
-        KEvidence::LatentClass { gain, certainty } => Some((gain, certainty)),
+        KEvidence::LatentClass {
+            gain,
+            certainty,
+            above_lowest,
+        } => Some((gain, certainty, above_lowest)),
         KEvidence::KMeans { .. } => None,
     };
     let kmeans = |k: &KChoice| match k.evidence {
@@ -1746,18 +1750,19 @@ fn appendix(s: &mut String, d: &ReportData, t: u32) {
         s.push_str(
             "<table class=\"wide\"><caption>Keuze van het aantal persona's (K), latente-klassenmodel</caption><thead><tr><th class=\"num\">K</th>\
              <th class=\"num\">Winst in log-likelihood</th><th class=\"num\">Zekerheid (laagste persona)</th>\
-             <th>Gekozen</th></tr></thead><tbody>",
+             <th class=\"num\">Criterium boven het laagste</th><th>Gekozen</th></tr></thead><tbody>",
         );
         for k in &d.analyst.k_choice {
-            let Some((gain, certainty)) = latent(k) else {
+            let Some((gain, certainty, above_lowest)) = latent(k) else {
                 continue;
             };
             let _ = write!(
                 s,
-                "<tr><td class=\"num\">K = {}</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                "<tr><td class=\"num\">K = {}</td><td class=\"num\">{}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 k.k,
                 decimal(100.0 * gain, 1),
                 decimal(certainty, 2),
+                decimal(above_lowest, 0),
                 if k.chosen { "✓" } else { "" }
             );
         }

@@ -145,6 +145,8 @@ pub enum KEvidence {
         gain: f64,
         /// The lowest mean certainty of a persona among its residents.
         certainty: f64,
+        /// The criterion K is chosen by, minus the lowest of the table (0 = chosen).
+        above_lowest: f64,
     },
 }
 

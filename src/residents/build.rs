@@ -177,6 +177,7 @@ pub fn build(study: &Study, links: &StudyLinks) -> Result<FeatureTable> {
         pseudo_ids: study.brp.iter().map(|r| r.pseudo_id.clone()).collect(),
         wijk,
         wijken,
+        household,
         features: layout.features,
         values,
     })

@@ -51,6 +51,10 @@ pub struct FeatureTable {
     pub wijk: Vec<u32>,
     /// Wijkcodes, sorted.
     pub wijken: Vec<String>,
+    /// The household of every resident: a dense index (0, 1, ... in order of first appearance)
+    /// of the BRP's `huishouden_id`, so that a persona stage can treat the adults of one
+    /// household as one unit. Internal only: never written to an output.
+    pub household: Vec<u32>,
     pub features: Vec<Feature>,
     pub values: Vec<f64>,
 }
