@@ -8,13 +8,17 @@
 //!
 //! Run: `cargo bench --bench personas_generalise -- [--sets 20] [--first-seed 1]
 //! [--sizes 40000,200000] [--noise 1.0] [--profile zoetermeer] [--cache DIR] [--all-k]
-//! [--jsonl FILE] [--method kmeans|lca] [--lca-research]`. `--method lca` runs the latent class
+//! [--jsonl FILE] [--method kmeans|lca] [--lca-research] [--studies DIR:TRUTH,...]`. `--studies`
+//! runs the same on given studies (the demo, profile studies made with `loneliness synth`)
+//! instead of random sets. `--method lca` runs the latent class
 //! persona method instead of k-means. `--lca-research` (with `--jsonl`) fits the latent class
 //! model at every K of 4..=12 on the selection sample and writes its diagnostics (log-likelihood,
 //! BIC, ICL, certainty, separation of the closest classes) with the ARI per K, for comparing K
 //! rules offline; `LCA_EXTRA=col,col:cut/cut` adds flag or banded variables and
-//! `LCA_POOL=resident` classifies every resident on their own instead of by household (research
-//! only). `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
+//! `LCA_POOL=resident` classifies every resident on their own instead of by household;
+//! `LCA_SAMPLE`, `LCA_RESTARTS`, `LCA_SPLITS` override the stage's sample size, k-means starts and
+//! split starts; `LCA_TRUTH=1` also fits from the planted labels (is a miss the search's or the
+//! model's?) and `LCA_DUMP=DIR` writes the labels per K (research only). `--cache DIR` keeps the generated studies' feature tables (ingest and linkage
 //! dominate the time), so another encoding or K rule reruns only the persona stage. `--all-k`
 //! also fits every K of the range and records its ARI and majority rate (for comparing K rules
 //! offline from the JSON lines). `--only-cache` generates the studies into the cache and stops.

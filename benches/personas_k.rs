@@ -32,6 +32,9 @@ fn truth(path: &Path) -> HashMap<String, u32> {
         .collect()
 }
 
+/// A cached table: pseudo ids, wijk per resident, wijken, features, household per resident.
+type Cached = (Vec<String>, Vec<u32>, Vec<String>, Vec<Feature>, Vec<u32>);
+
 /// The feature table of a study, from the cache when it holds one.
 fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
     let key = study
@@ -48,13 +51,8 @@ fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
     });
     if let Some((meta, values)) = &cached {
         if meta.exists() && values.exists() {
-            let (pseudo_ids, wijk, wijken, features, household): (
-                Vec<String>,
-                Vec<u32>,
-                Vec<String>,
-                Vec<Feature>,
-                Vec<u32>,
-            ) = serde_json::from_slice(&std::fs::read(meta).unwrap()).unwrap();
+            let (pseudo_ids, wijk, wijken, features, household): Cached =
+                serde_json::from_slice(&std::fs::read(meta).unwrap()).unwrap();
             let mut bytes = Vec::new();
             std::fs::File::open(values)
                 .unwrap()

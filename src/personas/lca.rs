@@ -2,27 +2,31 @@
 //!
 //! Every resident is described by a few categorical variables ([`LcaSpec`]: age and income in
 //! bands, household type, marital status, origin, source of income, and 0/1 register signals such
-//! as WMO care, a housemate on a benefit or with WMO care, another generation in the household).
+//! as WMO care, a housemate with WMO care or on a benefit, another generation in the household).
 //! Within a persona the variables are independent; a persona is its share and, per variable, the
-//! probability of each level, which is exactly the profile the report shows. The fit is
-//! expectation-maximisation (EM) with a small Dirichlet prior, started from k-means on the
-//! indicator matrix (several starts, the best log-likelihood after a short EM is continued).
+//! probability of each level, which is exactly the profile the report shows. The adults of one
+//! household share one class ([`Pool::Household`]; a household's likelihood is its members' mean
+//! log-likelihood), so a persona defined by the household (a carer and the partner with WMO,
+//! parents and their adult children at home) is one class, not one per role; an unknown value
+//! (no income record) is left out of the likelihood instead of being a level of its own
+//! ([`Variable::unknown`]). The fit is expectation-maximisation (EM) with a small Dirichlet
+//! prior, started from k-means on the indicator matrix and from splits of every class of the
+//! previous K ([`fit_path`]); K is the lowest BIC + [`ENTROPY_WEIGHT`] x ICL's entropy term.
 //!
 //! Why this beside k-means on a weighted encoding: on the family of random persona sets
-//! (`synth --persona-set random`, 20 sets each at 40,000 and 200,000 residents, the whole stage
-//! with its K rule) it recovered the planted personas with median ARI 0.948 and 0.949 against
-//! 0.806 and 0.808 for k-means, and made 97.6% of the planted personas of >= 2% the majority of a
-//! found persona against 77.0% and 75.4% (docs/personas.md, which also says why k-means stays the
-//! default). A latent class model weighs a rare signal (a housemate with WMO care) by how
-//! much it tells about the class, not by a hand-set weight, so household-defined personas are not
-//! merged into large ones.
+//! (`synth --persona-set random`, the whole stage with its K rule, 20 sets each at 40,000 and
+//! 200,000 residents) it recovered the planted personas with median ARI 0.994 at both sizes
+//! against 0.806 and 0.808 for k-means, chose the planted K in 19 and 18 of 20 sets (k-means 0 and
+//! 1), and made every planted persona of >= 2% the majority of a found persona (k-means 77%);
+//! docs/personas.md has the decision table, the held-out sets and why k-means stays the default.
 //!
-//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 6.9 s as first
-//! written, 5.3-5.7 s with negligible posteriors skipped in the level counts, 4.3-6.1 s (seven runs,
-//! noisy machine) with the class scores summed from a level-major table (bit-identical). The E and M steps are fused: one
-//! pass over the residents accumulates the expected counts without storing responsibilities, in
-//! fixed chunks whose partial sums are added in chunk order, so the result does not depend on the
-//! number of threads.
+//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 10.6 s, of which
+//! about 7 s is the search over K on the 50,000-resident sample; cheaper searches (screened
+//! starts) ran in 4.1-6.6 s but chose the planted K in 2-7 fewer of 20 sets. The E and M steps
+//! are fused: one pass over the households accumulates the expected counts without storing
+//! responsibilities, with class scores summed from a level-major table and classes a household
+//! almost surely is not in skipped in the level counts, in fixed chunks whose partial sums are
+//! added in chunk order, so the result does not depend on the number of threads.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
