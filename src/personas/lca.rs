@@ -1297,16 +1297,23 @@ mod tests {
     #[test]
     fn the_fit_does_not_depend_on_the_thread_count() {
         let (spec, x, _) = planted(4, 3 * CHUNK + 17, 0.7, 2);
-        let fit_in = |threads: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(|| fit(&spec, &x, LcaParams::new(4, 9)))
-        };
-        let (one, two) = (fit_in(1), fit_in(2));
-        assert_eq!(one, two);
-        assert_eq!(classify(&one, &x), classify(&two, &x));
+        // Residents alone, and in households of one to three.
+        let mut households = x.clone();
+        households.units = (0..=x.rows as u32)
+            .filter(|&r| r % 6 != 1 && r % 6 != 4 && r % 6 != 5 || r == x.rows as u32)
+            .collect();
+        for x in [x, households] {
+            let fit_in = |threads: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| fit(&spec, &x, LcaParams::new(4, 9)))
+            };
+            let (one, two) = (fit_in(1), fit_in(2));
+            assert_eq!(one, two);
+            assert_eq!(classify(&one, &x), classify(&two, &x));
+        }
     }
 
     #[test]
