@@ -221,12 +221,24 @@ fn base_name(table: &FeatureTable, m: &[f64]) -> String {
     let single_parent = get(table, m, "huishouden=eenoudergezin");
     let migrant = get(table, m, "herkomst=turkije") + get(table, m, "herkomst=marokko");
     let size = get(table, m, "household_size");
+    // Adults of two generations under one roof (a household-level persona): parents with the
+    // adult children living with them when the parents' side (with a younger adult at home)
+    // outnumbers the other, a couple with a parent living in when the other side does.
+    let (younger, older) = (
+        get(table, m, "household_younger_generation"),
+        get(table, m, "household_older_generation"),
+    );
+    let generations = get(table, m, "huishouden=overig") >= 0.5 && younger + older >= 0.5;
     let noun = if alone >= 0.6 && widowed >= 0.5 {
         "weduwen en weduwnaars"
     } else if alone >= 0.6 {
         "alleenwonenden"
     } else if get(table, m, "huishouden=overig") >= 0.5 && age < 30.0 {
         "jongvolwassenen die bij hun ouders wonen"
+    } else if generations && younger >= older {
+        "gezinnen met thuiswonende volwassen kinderen"
+    } else if generations {
+        "huishoudens met een inwonende ouder"
     } else if single_parent >= 0.5 {
         "alleenstaande ouders"
     } else if size >= 3.0 {
@@ -241,7 +253,7 @@ fn base_name(table: &FeatureTable, m: &[f64]) -> String {
     } else {
         ""
     };
-    let (prefix, suffix) = if noun.starts_with("jongvolwassenen") {
+    let (prefix, suffix) = if noun.starts_with("jongvolwassenen") || generations {
         ("", "")
     } else if age < 30.0 {
         ("jonge ", "")
@@ -353,4 +365,56 @@ fn describe(table: &FeatureTable, m: &[f64], pop: &[f64], p: &Profile) -> String
         None => s.push_str(" Te weinig gekoppelde respondenten van de gezondheidsmonitor om eenzaamheid te schatten."),
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::residents::{Feature, FeatureKind};
+
+    fn table(names: &[&str]) -> FeatureTable {
+        FeatureTable {
+            pseudo_ids: Vec::new(),
+            wijk: Vec::new(),
+            wijken: Vec::new(),
+            household: Vec::new(),
+            features: names
+                .iter()
+                .map(|n| Feature {
+                    name: n.to_string(),
+                    group: n.to_string(),
+                    kind: FeatureKind::Numeric,
+                    label_nl: String::new(),
+                    description: String::new(),
+                })
+                .collect(),
+            values: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn two_generations_under_one_roof_are_named_by_which_side_outnumbers() {
+        let t = table(&[
+            "age",
+            "household_size",
+            "huishouden=overig",
+            "household_younger_generation",
+            "household_older_generation",
+        ]);
+        // Parents (a younger adult at home) outnumber their adult children.
+        let parents = [42.0, 3.4, 0.9, 0.6, 0.35];
+        assert_eq!(
+            base_name(&t, &parents),
+            "Gezinnen met thuiswonende volwassen kinderen"
+        );
+        // A couple (an older adult at home) outnumbers the parent living in.
+        let couple = [62.0, 3.0, 0.9, 0.33, 0.62];
+        assert_eq!(
+            base_name(&t, &couple),
+            "Huishoudens met een inwonende ouder"
+        );
+        // A family with young children only: the generations do not apply.
+        let family = [40.0, 4.0, 0.1, 0.0, 0.0];
+        assert_eq!(base_name(&t, &family), "Gezinnen");
+    }
 }
