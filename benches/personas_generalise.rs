@@ -64,27 +64,8 @@ fn study(
     let key = format!("{profile}-n{residents}-s{seed}-noise{noise}-v2");
     let meta = cache.join(format!("{key}.json"));
     let values = cache.join(format!("{key}.f64"));
-    if meta.exists() && values.exists() {
-        let (pseudo_ids, wijk, wijken, features, planted, shares, household): Cached =
-            serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
-        let mut bytes = Vec::new();
-        std::fs::File::open(&values)
-            .unwrap()
-            .read_to_end(&mut bytes)
-            .unwrap();
-        let values = bytes
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        let t = FeatureTable {
-            pseudo_ids,
-            wijk,
-            wijken,
-            household,
-            features,
-            values,
-        };
-        return (t, planted, shares);
+    if let Some(cached) = load(&meta, &values) {
+        return cached;
     }
     let params = SynthParams {
         residents,
@@ -121,27 +102,59 @@ fn study(
         .map(|p| truth[&p.to_string()] - 1)
         .collect();
     let shares: Vec<f64> = set.personas.iter().map(|p| p.share).collect();
-    std::fs::create_dir_all(cache).unwrap();
+    save(&meta, &values, &t, &planted, &shares);
+    (t, planted, shares)
+}
+
+/// A cached study (see [`save`]), when the cache holds it.
+fn load(meta: &Path, values: &Path) -> Option<(FeatureTable, Vec<u32>, Vec<f64>)> {
+    if !(meta.exists() && values.exists()) {
+        return None;
+    }
+    let (pseudo_ids, wijk, wijken, features, planted, shares, household): Cached =
+        serde_json::from_slice(&std::fs::read(meta).unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    std::fs::File::open(values)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let values = bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    let t = FeatureTable {
+        pseudo_ids,
+        wijk,
+        wijken,
+        household,
+        features,
+        values,
+    };
+    Some((t, planted, shares))
+}
+
+/// Writes a study to the cache: the metadata as JSON, the values as little-endian f64.
+fn save(meta: &Path, values: &Path, t: &FeatureTable, planted: &[u32], shares: &[f64]) {
+    std::fs::create_dir_all(meta.parent().unwrap()).unwrap();
     let ids: Vec<String> = t.pseudo_ids.iter().map(|p| p.to_string()).collect();
     std::fs::write(
-        &meta,
+        meta,
         serde_json::to_vec(&(
             &ids,
             &t.wijk,
             &t.wijken,
             &t.features,
-            &planted,
-            &shares,
+            planted,
+            shares,
             &t.household,
         ))
         .unwrap(),
     )
     .unwrap();
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&values).unwrap());
+    let mut f = std::io::BufWriter::new(std::fs::File::create(values).unwrap());
     for v in &t.values {
         f.write_all(&v.to_le_bytes()).unwrap();
     }
-    (t, planted, shares)
 }
 
 /// A given study (`DIR`, its truth in `TRUTH/residents.csv`): feature table and planted labels
@@ -153,26 +166,7 @@ fn given_study(dir: &Path, truth_dir: &Path, cache: &Path) -> (FeatureTable, Vec
     );
     let meta = cache.join(format!("{key}.json"));
     let values = cache.join(format!("{key}.f64"));
-    if meta.exists() && values.exists() {
-        let (pseudo_ids, wijk, wijken, features, planted, _, household): Cached =
-            serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
-        let mut bytes = Vec::new();
-        std::fs::File::open(&values)
-            .unwrap()
-            .read_to_end(&mut bytes)
-            .unwrap();
-        let values = bytes
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        let t = FeatureTable {
-            pseudo_ids,
-            wijk,
-            wijken,
-            household,
-            features,
-            values,
-        };
+    if let Some((t, planted, _)) = load(&meta, &values) {
         return (t, planted);
     }
     let config = StudyConfig::load(dir).unwrap();
@@ -195,27 +189,7 @@ fn given_study(dir: &Path, truth_dir: &Path, cache: &Path) -> (FeatureTable, Vec
         .iter()
         .map(|p| truth[&p.to_string()] - 1)
         .collect();
-    std::fs::create_dir_all(cache).unwrap();
-    let ids: Vec<String> = t.pseudo_ids.iter().map(|p| p.to_string()).collect();
-    let shares: Vec<f64> = Vec::new();
-    std::fs::write(
-        &meta,
-        serde_json::to_vec(&(
-            &ids,
-            &t.wijk,
-            &t.wijken,
-            &t.features,
-            &planted,
-            &shares,
-            &t.household,
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&values).unwrap());
-    for v in &t.values {
-        f.write_all(&v.to_le_bytes()).unwrap();
-    }
+    save(&meta, &values, &t, &planted, &[]);
     (t, planted)
 }
 
