@@ -20,7 +20,7 @@
 //! 1), and made every planted persona of >= 2% the majority of a found persona (k-means 77%);
 //! docs/personas.md has the decision table, the held-out sets and why k-means stays the default.
 //!
-//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 10.6 s, of which
+//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 9.5-10.9 s over four runs, of which
 //! about 7 s is the search over K on the 50,000-resident sample; cheaper searches (screened
 //! starts) ran in 4.1-6.6 s but chose the planted K in 2-7 fewer of 20 sets. The E and M steps
 //! are fused: one pass over the households accumulates the expected counts without storing
