@@ -20,9 +20,10 @@
 //! 1), and made every planted persona of >= 2% the majority of a found persona (k-means 77%);
 //! docs/personas.md has the decision table, the held-out sets and why k-means stays the default.
 //!
-//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 9.5-10.9 s over four runs, of which
-//! about 7 s is the search over K on the 50,000-resident sample; cheaper searches (screened
-//! starts) ran in 4.1-6.6 s but chose the planted K in 2-7 fewer of 20 sets. The E and M steps
+//! Speed (500,000 residents, 2 cores, whole persona stage with this method): 9.5-10.9 s over
+//! four runs, of which about 7 s is the search over K on the 50,000-resident sample; cheaper
+//! searches (screened starts) ran in 4.1-6.6 s but chose the planted K in 2-7 fewer of 20 sets.
+//! The E and M steps
 //! are fused: one pass over the households accumulates the expected counts without storing
 //! responsibilities, with class scores summed from a level-major table and classes a household
 //! almost surely is not in skipped in the level counts, in fixed chunks whose partial sums are
