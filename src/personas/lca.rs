@@ -23,11 +23,10 @@
 //! Speed (500,000 residents, 2 cores, whole persona stage with this method): 9.5-10.9 s over
 //! four runs, of which about 7 s is the search over K on the 50,000-resident sample; cheaper
 //! searches (screened starts) ran in 4.1-6.6 s but chose the planted K in 2-7 fewer of 20 sets.
-//! The E and M steps
-//! are fused: one pass over the households accumulates the expected counts without storing
-//! responsibilities, with class scores summed from a level-major table and classes a household
-//! almost surely is not in skipped in the level counts, in fixed chunks whose partial sums are
-//! added in chunk order, so the result does not depend on the number of threads.
+//! The E and M steps are fused: one pass over the households accumulates the expected counts
+//! without storing responsibilities, with class scores summed from a level-major table and
+//! classes a household almost surely is not in skipped in the level counts, in fixed chunks whose
+//! partial sums are added in chunk order, so the result does not depend on the number of threads.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
