@@ -29,10 +29,10 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use loneliness::contract::pseudonym::KeySource;
+mod common;
+
 use loneliness::personas::{self, encode::Encoding, select::adjusted_rand_index, PersonaParams};
 use loneliness::residents::{Feature, FeatureTable};
-use loneliness::sources::{ingest, StudyConfig};
 use loneliness::synth::{self, family::PersonaSet, NoiseRates, Profile, SynthParams};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -84,18 +84,8 @@ fn study(
     let tmp = tempfile::tempdir().unwrap();
     let (dir, truth_dir) = (tmp.path().join("study"), tmp.path().join("truth"));
     generated.write(&dir, &truth_dir).unwrap();
-    let config = StudyConfig::load(&dir).unwrap();
-    let s = ingest(&dir, &config, &KeySource::from_env()).unwrap().study;
-    let links = loneliness::link::link_study(&s, 7).unwrap();
-    let t = loneliness::residents::build(&s, &links).unwrap();
-    let mut r = csv::Reader::from_path(truth_dir.join("residents.csv")).unwrap();
-    let truth: std::collections::HashMap<String, u32> = r
-        .records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[0].to_string(), rec[3].parse().unwrap())
-        })
-        .collect();
+    let t = common::feature_table(&dir);
+    let truth = common::planted_personas(&truth_dir.join("residents.csv"));
     let planted: Vec<u32> = t
         .pseudo_ids
         .iter()
@@ -169,21 +159,8 @@ fn given_study(dir: &Path, truth_dir: &Path, cache: &Path) -> (FeatureTable, Vec
     if let Some((t, planted, _)) = load(&meta, &values) {
         return (t, planted);
     }
-    let config = StudyConfig::load(dir).unwrap();
-    let s = ingest(dir, &config, &KeySource::from_env()).unwrap().study;
-    let links = loneliness::link::link_study(&s, 7).unwrap();
-    let t = loneliness::residents::build(&s, &links).unwrap();
-    let mut r = csv::Reader::from_path(truth_dir.join("residents.csv")).unwrap();
-    let h = r.headers().unwrap().clone();
-    let id = h.iter().position(|c| c == "pseudo_id").unwrap();
-    let p = h.iter().position(|c| c == "persona").unwrap();
-    let truth: std::collections::HashMap<String, u32> = r
-        .records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[id].to_string(), rec[p].parse().unwrap())
-        })
-        .collect();
+    let t = common::feature_table(dir);
+    let truth = common::planted_personas(&truth_dir.join("residents.csv"));
     let planted: Vec<u32> = t
         .pseudo_ids
         .iter()

@@ -9,28 +9,14 @@
 //! --seed X [--profile den-haag]`. `--cache DIR` keeps each study's feature table (after ingest
 //! and linkage, which dominate the time) so a rerun goes straight to the persona stage.
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use loneliness::contract::pseudonym::KeySource;
+mod common;
+
 use loneliness::personas::{self, select::adjusted_rand_index, PersonaParams};
 use loneliness::residents::{Feature, FeatureTable};
-use loneliness::sources::{ingest, StudyConfig};
-
-fn truth(path: &Path) -> HashMap<String, u32> {
-    let mut r = csv::Reader::from_path(path).expect("truth residents.csv");
-    let h = r.headers().unwrap().clone();
-    let id = h.iter().position(|c| c == "pseudo_id").unwrap();
-    let p = h.iter().position(|c| c == "persona").unwrap();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[id].to_string(), rec[p].parse().unwrap())
-        })
-        .collect()
-}
 
 /// A cached table: pseudo ids, wijk per resident, wijken, features, household per resident.
 type Cached = (Vec<String>, Vec<u32>, Vec<String>, Vec<Feature>, Vec<u32>);
@@ -72,12 +58,7 @@ fn table(study: &Path, cache: Option<&Path>) -> FeatureTable {
             };
         }
     }
-    let config = StudyConfig::load(study).unwrap();
-    let s = ingest(study, &config, &KeySource::from_env())
-        .unwrap()
-        .study;
-    let links = loneliness::link::link_study(&s, 7).unwrap();
-    let t = loneliness::residents::build(&s, &links).unwrap();
+    let t = common::feature_table(study);
     if let Some((meta, values)) = &cached {
         std::fs::create_dir_all(meta.parent().unwrap()).unwrap();
         std::fs::write(
@@ -256,7 +237,7 @@ fn main() {
     for (study, truth_dir) in &studies {
         let t0 = Instant::now();
         let table = table(study, cache.as_deref());
-        let truth = truth(&truth_dir.join("residents.csv"));
+        let truth = common::planted_personas(&truth_dir.join("residents.csv"));
         let planted: Vec<u32> = table.pseudo_ids.iter().map(|p| truth[p]).collect();
         let planted_k = {
             let mut p = planted.clone();

@@ -1,5 +1,6 @@
-//! What several benches share: their command-line values, the 500k study they run on, and the
-//! CPU clock. Each bench uses a part of it, hence the `dead_code` allowance.
+//! What several benches share: their command-line values, the 500k study they run on, a study's
+//! feature table and planted personas, and the CPU clock. Each bench uses a part of it, hence the
+//! `dead_code` allowance.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -77,4 +78,33 @@ pub fn cpu_seconds() -> f64 {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// A study's feature table: ingest (key from the environment), linkage (seed 7), residents.
+pub fn feature_table(study: &Path) -> loneliness::residents::FeatureTable {
+    use loneliness::sources::{ingest, StudyConfig};
+    let config = StudyConfig::load(study).unwrap();
+    let s = ingest(
+        study,
+        &config,
+        &loneliness::contract::pseudonym::KeySource::from_env(),
+    )
+    .unwrap()
+    .study;
+    let links = loneliness::link::link_study(&s, 7).unwrap();
+    loneliness::residents::build(&s, &links).unwrap()
+}
+
+/// The planted persona (1-based) of every pseudonym in a truth `residents.csv`.
+pub fn planted_personas(path: &Path) -> std::collections::HashMap<String, u32> {
+    let mut r = csv::Reader::from_path(path).expect("truth residents.csv");
+    let h = r.headers().unwrap().clone();
+    let id = h.iter().position(|c| c == "pseudo_id").unwrap();
+    let p = h.iter().position(|c| c == "persona").unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[id].to_string(), rec[p].parse().unwrap())
+        })
+        .collect()
 }

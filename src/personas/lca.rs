@@ -22,7 +22,7 @@
 //!
 //! Speed (500,000 residents, 2 cores, whole persona stage with this method): 9.5-10.9 s over
 //! four runs, of which about 7 s is the search over K on the 50,000-resident sample; cheaper
-//! searches (screened starts) ran in 4.1-6.6 s but chose the planted K in 2-7 fewer of 20 sets.
+//! searches (screened starts) ran in 4.1-6.6 s but chose the planted K in 3-7 fewer of 20 sets.
 //! The E and M steps are fused: one pass over the households accumulates the expected counts
 //! without storing responsibilities, with class scores summed from a level-major table and
 //! classes a household almost surely is not in skipped in the level counts, in fixed chunks whose
@@ -154,9 +154,7 @@ impl Units {
     }
     /// A seeded sample of whole units holding about `residents` residents (all when fewer).
     pub fn sample(&self, residents: usize, rng: &mut rand_chacha::ChaCha8Rng) -> Units {
-        let n = self.rows.len().max(1);
-        let want = (residents as f64 * self.len() as f64 / n as f64).ceil() as usize;
-        self.pick(&super::select::sample_rows(self.len(), want, rng))
+        self.pick(&sample_units(self.len(), self.rows.len(), residents, rng))
     }
     /// Labels per row of these units (as [`classify`] returns them) put back in table order.
     pub fn scatter(&self, labels: &[u32], table_rows: usize) -> Vec<u32> {
@@ -166,6 +164,18 @@ impl Units {
         }
         out
     }
+}
+
+/// A seeded sample of whole units (indices, sorted) out of `units` holding `rows` residents in
+/// all, with about `residents` residents (all units when there are fewer).
+fn sample_units(
+    units: usize,
+    rows: usize,
+    residents: usize,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Vec<usize> {
+    let want = (residents as f64 * units as f64 / rows.max(1) as f64).ceil() as usize;
+    super::select::sample_rows(units, want, rng)
 }
 
 /// Register signals that enter as 0/1 variables (those present in the table).
@@ -196,8 +206,9 @@ pub const GROUPS: [&str; 4] = [
 
 impl LcaSpec {
     /// The default variables, restricted to the columns `table` has: age in ten-year bands from
-    /// 25 to 85, the income percentile in quintiles (missing income its own level), the one-hot
-    /// groups of [`GROUPS`] and the flags of [`FLAGS`].
+    /// 25 to 85, the income percentile in quintiles, the one-hot groups of [`GROUPS`] and the
+    /// flags of [`FLAGS`]; no income record is unknown ([`Variable::unknown`]), not a level. The
+    /// adults of a household share one class ([`Pool::Household`]).
     pub fn default_for(table: &FeatureTable) -> LcaSpec {
         let has = |c: &str| table.column_index(c).is_some();
         let mut variables = Vec::new();
@@ -397,6 +408,11 @@ impl Codes {
     /// The codes of all rows of unit `u`, one after the other.
     pub fn unit(&self, u: usize) -> &[u16] {
         &self.data[self.units[u] as usize * self.vars..self.units[u + 1] as usize * self.vars]
+    }
+
+    /// A seeded sample of whole units holding about `residents` residents (all when fewer).
+    pub fn sample(&self, residents: usize, rng: &mut rand_chacha::ChaCha8Rng) -> Codes {
+        self.subset(&sample_units(self.n_units(), self.rows, residents, rng))
     }
 
     /// The units `which` (with repetitions), in that order.
@@ -729,9 +745,8 @@ pub fn classify(m: &LcaModel, x: &Codes) -> (Vec<u32>, Vec<f64>) {
     let mut labels = Vec::with_capacity(x.rows);
     let mut certainty = Vec::with_capacity(x.rows);
     for (u, (l, pb)) in out.into_iter().enumerate() {
-        let members = (x.units[u + 1] - x.units[u]) as usize;
-        labels.extend(std::iter::repeat_n(l, members));
-        certainty.extend(std::iter::repeat_n(pb, members));
+        labels.extend(std::iter::repeat_n(l, x.members(u)));
+        certainty.extend(std::iter::repeat_n(pb, x.members(u)));
     }
     (labels, certainty)
 }
@@ -800,8 +815,8 @@ pub fn diagnostics(spec: &LcaSpec, m: &LcaModel, x: &Codes) -> Diagnostics {
 }
 
 /// Fits every K of `ks` (increasing) in turn. Each K starts from `p.restarts` k-means starts and
-/// from splits of the previous K's fit (each of its `SPLITS` largest classes cut in two by 2-means),
-/// a short EM from each, the best log-likelihood continued to convergence. Starting from the
+/// from splits of the previous K's fit (each of its `p.splits` largest classes, by default all,
+/// cut in two by 2-means), a short EM from each, the best log-likelihood continued to convergence. Starting from the
 /// previous fit keeps the likelihood path near-monotone in K, so criteria that compare
 /// neighbouring K are not thrown off by one unlucky start.
 pub fn fit_path(
@@ -866,7 +881,7 @@ pub fn fit_path(
         // The short EMs run side by side; the best log-likelihood wins, the earlier start on a
         // tie, whatever the thread count. (Screening the starts after 3 steps and going on with
         // the best 2-3, or screening on a part of the sample, halved the time but chose the
-        // planted K in 13-16 of 20 random sets instead of 19-20: docs/personas.md.)
+        // planted K in 13-17 of 20 random sets instead of 19-20: docs/personas.md.)
         let tried: Vec<LcaModel> = starts
             .par_iter()
             .map(|labels| {
@@ -894,8 +909,10 @@ pub fn fit_path(
 pub const SPLITS: usize = usize::MAX;
 
 /// Residents (in whole households) the latent class model chooses K on: small personas need
-/// the evidence (with 20,000 the criterion missed a planted persona of 1-2% in 4 of 20 sets at
-/// 200,000 residents, with 50,000 in none).
+/// the evidence. On the research path at 200,000 residents the criterion chose the planted K in
+/// 16 of 20 random sets with 20,000 (three misses a planted persona of 1-2% left out) and in 20
+/// of 20 with 50,000 (docs/personas.md). This replaces `PersonaParams::selection_sample` (the
+/// k-means sample) for this method.
 pub const SELECTION_SAMPLE: usize = 50_000;
 
 /// How far apart two classes are, per variable: the total variation distance between their level
@@ -958,7 +975,8 @@ impl Fitted {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub k: usize,
-    /// Log-likelihood per resident.
+    /// Mean log-likelihood per unit: per resident, where a household counts as one resident
+    /// with its adults' mean (the name is kept for the model files).
     pub loglik_per_resident: f64,
     /// `1 - logL(K) / logL(K-1)`: the share of the remaining misfit the K-th persona removes (0
     /// for the first K of the range).
@@ -1014,13 +1032,13 @@ pub fn candidates(spec: &LcaSpec, path: &[LcaModel], x: &Codes) -> Vec<Candidate
         let criterion = d.bic + ENTROPY_WEIGHT * (d.icl - d.bic);
         let gain = match out.last() {
             Some(prev) if prev.k + 1 == m.k => {
-                1.0 - d.loglik / (prev.loglik_per_resident * x.rows as f64)
+                1.0 - d.loglik / (prev.loglik_per_resident * x.n_units() as f64)
             }
             _ => 0.0,
         };
         out.push(Candidate {
             k: m.k,
-            loglik_per_resident: d.loglik / x.rows.max(1) as f64,
+            loglik_per_resident: d.loglik / x.n_units().max(1) as f64,
             gain,
             bic: d.bic,
             min_avepp: d.min_avepp,
@@ -1095,10 +1113,7 @@ pub fn cluster(
     // The sample's path of K: to choose K, or to start from when last year cannot.
     let sample_path = |ks: &[usize], progress: &mut dyn FnMut(&str)| {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed);
-        let want =
-            (SELECTION_SAMPLE as f64 * codes.n_units() as f64 / codes.rows.max(1) as f64).ceil();
-        let which = super::select::sample_rows(codes.n_units(), want as usize, &mut rng);
-        let sample = codes.subset(&which);
+        let sample = codes.sample(SELECTION_SAMPLE, &mut rng);
         let path = fit_path(&spec, &sample, ks, params, |k| {
             progress(&format!("evaluated K = {k}"))
         });

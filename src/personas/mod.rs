@@ -62,7 +62,8 @@ pub struct PersonaParams {
     pub seed: u64,
     /// k-means restarts of the final fit.
     pub n_init: usize,
-    /// Residents in the sample the choice of K is made on.
+    /// Residents in the sample the choice of K is made on (k-means; the latent class method
+    /// uses `lca::SELECTION_SAMPLE`).
     pub selection_sample: usize,
     pub silhouette_sample: usize,
     pub bootstrap_pairs: usize,
